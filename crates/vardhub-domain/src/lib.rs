@@ -1,0 +1,25 @@
+//! # vardhub-domain
+//!
+//! The domain model of Vårddatahubben. Everything here is *parsed once at the edge and trusted
+//! inside*: a [`PatientId`] is proof that an identity number had a valid shape, date and check digit;
+//! a [`RegionCode`] is one of the 21 regions; a [`Period`] is a calendar month; an [`IcdCode`] is a
+//! normalised ICD-10-SE code, and so on.
+//!
+//! The crate has no I/O and depends on no other crate of the workspace: all other crates depend on it.
+//!
+//! Architecture invariant: a [`PatientId`] never prints its value (`Debug` is masked, there is no
+//! `Display`); only the pseudonymisation module of `vardhub-ingest` calls
+//! [`PatientId::expose_canonical`].
+
+pub mod codes;
+pub mod identity;
+pub mod manifest;
+pub mod period;
+pub mod region;
+pub mod spec;
+
+pub use codes::{AtcCode, CodeError, DrgCode, IcdCode, KvaCode, MvoCode, Sex};
+pub use identity::{IdError, IdKind, PatientId};
+pub use manifest::{Encoding, Manifest, ManifestFile};
+pub use period::Period;
+pub use region::{KommunCode, Region, RegionCode, Sjukvardsregion};

@@ -1,0 +1,1032 @@
+//! One delivery from bytes to lake: check the manifest, stream and validate every file into a
+//! staging folder, run the delivery-level checks, decide, then publish in one catalogue transaction
+//! or record the rejection. Whatever happens, the region gets a report.
+
+use crate::columns::SOURCE_ROW_COLUMN;
+use crate::dedup::Duplicate;
+use crate::pseudonym::Pseudonymiser;
+use crate::report::{Issue, IssueSink, Lang, Severity, TableStats, ValidationReport};
+use crate::source::{DeliverySource, HashingReader, Progress};
+use crate::table::{HeaderRejected, ResidenceCount, TableContext, TableValidator};
+use datafusion::arrow::array::{Array, AsArray, BooleanArray};
+use datafusion::arrow::compute::{cast, filter_record_batch};
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchReader};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use vardhub_domain::manifest::{Encoding, MANIFEST_FORMAT, Manifest, ManifestFile};
+use vardhub_domain::spec::{self, CollectionSpec, Scope};
+use vardhub_domain::{Period, RegionCode};
+use vardhub_store::{
+    DeliveryRecord, DeliveryStatus, Hub, StagedDelivery, StoreError, TableWriter, WriterLock,
+    WrittenFile,
+};
+
+/// A failure of the hub itself, not of the delivery (exit code 2): the operator must act.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// Catalogue or lake.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the delivery or writing reports failed for a reason that is not the delivery's fault.
+    #[error("I/O-fel vid {path}: {source} / I/O error at {path}")]
+    Io {
+        /// Where.
+        path: PathBuf,
+        /// What.
+        source: std::io::Error,
+    },
+}
+
+/// Who ingests and what they may deliver.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// User name for the audit log.
+    pub actor: String,
+    /// The region the submitter represents: a delivery for another region is refused.
+    pub expect_region: Option<RegionCode>,
+}
+
+/// The result of one ingest.
+#[derive(Debug)]
+pub struct IngestOutcome {
+    /// The report (also stored in the catalogue and written to `reports/`).
+    pub report: ValidationReport,
+    /// Files the report was written to.
+    pub report_files: Vec<PathBuf>,
+}
+
+impl IngestOutcome {
+    /// Accepted (with or without warnings)?
+    pub fn accepted(&self) -> bool {
+        self.report.status != DeliveryStatus::Rejected
+    }
+}
+
+/// What the manifest check established.
+struct Checked {
+    manifest: Manifest,
+    spec: &'static CollectionSpec,
+    region_key: String,
+    region: Option<RegionCode>,
+    period: Period,
+}
+
+/// Ingest one delivery (folder or zip). Rejection is a normal outcome; `Err` means the hub failed.
+pub async fn ingest(
+    hub: &Hub,
+    lock: &WriterLock,
+    path: &Path,
+    pseudonymiser: &Pseudonymiser,
+    options: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestOutcome, IngestError> {
+    let received_at = vardhub_store::now_utc();
+    let mut issues = IssueSink::default();
+    let mut report = ValidationReport {
+        delivery_id: None,
+        source: path.display().to_string(),
+        collection: None,
+        region: None,
+        period: None,
+        spec_version: None,
+        synthetic: None,
+        status: DeliveryStatus::Rejected,
+        received_at: received_at.to_rfc3339(),
+        key_version: None,
+        tables: Vec::new(),
+        counts: Default::default(),
+        issues: Vec::new(),
+        issues_not_listed: 0,
+        software: format!("vardhub {}", env!("CARGO_PKG_VERSION")),
+    };
+    let (checked, manifest_sha) = match DeliverySource::open(path) {
+        Err(e) => {
+            issues.push(Issue::new(
+                Severity::Fatal,
+                "delivery_unreadable",
+                format!("leveransen kan inte öppnas: {e}"),
+                format!("the delivery cannot be opened: {e}"),
+            ));
+            (None, String::new())
+        }
+        Ok(source) => {
+            let (checked, sha) = check_manifest(hub, &source, options, &mut issues);
+            if let Some(c) = &checked {
+                report.collection = Some(c.spec.id.clone());
+                report.region = Some(c.region_key.clone());
+                report.period = Some(c.period.to_string());
+                report.spec_version = Some(c.manifest.spec_version.clone());
+                report.synthetic = Some(c.manifest.synthetic);
+            }
+            match checked {
+                Some(c) if !issues.has_fatal() => {
+                    let uses_ids = c.spec.tables.iter().any(|t| !t.derive.is_empty());
+                    if uses_ids {
+                        hub.ensure_key_version(
+                            pseudonymiser.key_version(),
+                            &pseudonymiser.fingerprint(),
+                        )
+                        .await?;
+                        report.key_version = Some(pseudonymiser.key_version());
+                    }
+                    let mut staged = StagedDelivery::create(hub)?;
+                    let (tables, residence) = tokio::task::block_in_place(|| {
+                        stage_tables(
+                            &source,
+                            &c,
+                            &mut staged,
+                            pseudonymiser,
+                            progress,
+                            &mut issues,
+                        )
+                    })
+                    .map_err(|e| IngestError::Io {
+                        path: path.to_owned(),
+                        source: e,
+                    })?;
+                    report.tables = tables;
+                    delivery_level_checks(hub, &c, &report.tables, residence, &mut issues).await?;
+                    (Some((c, Some(staged))), sha)
+                }
+                Some(c) => (Some((c, None)), sha),
+                None => (None, sha),
+            }
+        }
+    };
+
+    // Decide.
+    let rows_read: u64 = report.tables.iter().map(|t| t.rows_read).sum();
+    let rows_bad: u64 = report.tables.iter().map(|t| t.rows_with_errors).sum();
+    if let Some((c, _)) = &checked {
+        let limit = c.spec.acceptance.max_error_row_share;
+        if rows_read > 0 && rows_bad as f64 / rows_read as f64 > limit {
+            issues.push(Issue::new(
+                Severity::Fatal,
+                "error_threshold",
+                format!(
+                    "{rows_bad} av {rows_read} rader har fel ({:.2} %), över gränsen {:.2} % i specifikationen",
+                    100.0 * rows_bad as f64 / rows_read as f64,
+                    100.0 * limit
+                ),
+                format!(
+                    "{rows_bad} of {rows_read} rows have errors ({:.2} %), above the specification's limit of {:.2} %",
+                    100.0 * rows_bad as f64 / rows_read as f64,
+                    100.0 * limit
+                ),
+            ));
+        }
+    }
+    let (errors, warnings) = issues.totals();
+    report.status = if issues.has_fatal() {
+        DeliveryStatus::Rejected
+    } else if errors + warnings > 0 {
+        DeliveryStatus::AcceptedWithWarnings
+    } else {
+        DeliveryStatus::Accepted
+    };
+    let (list, counts, not_listed) = issues.into_parts();
+    report.issues = list;
+    report.counts = counts;
+    report.issues_not_listed = not_listed;
+
+    // Record.
+    if let Some((c, staged)) = checked {
+        let record = DeliveryRecord {
+            collection: c.spec.id.clone(),
+            region: c.region_key.clone(),
+            period: c.period,
+            spec_version: c.manifest.spec_version.clone(),
+            synthetic: c.manifest.synthetic,
+            status: report.status,
+            received_at,
+            manifest_sha256: manifest_sha,
+            key_version: report.key_version,
+            rows_received: rows_read,
+            rows_published: report.tables.iter().map(|t| t.rows_valid).sum(),
+            errors,
+            warnings,
+            actor: options.actor.clone(),
+        };
+        let to_json = |r: &mut ValidationReport, id: &str| {
+            r.delivery_id = Some(id.to_owned());
+            serde_json::to_string(r).unwrap_or_default()
+        };
+        let id = match (report.status, staged) {
+            (DeliveryStatus::Rejected, _) | (_, None) => {
+                let mut r = report.clone();
+                hub.record_rejected(lock, &record, |id| to_json(&mut r, id))
+                    .await?
+            }
+            (_, Some(staged)) => {
+                let mut r = report.clone();
+                hub.publish(lock, staged, &record, |id| to_json(&mut r, id))
+                    .await?
+            }
+        };
+        report.delivery_id = Some(id);
+    }
+    let report_files = write_report_files(hub, &report)?;
+    Ok(IngestOutcome {
+        report,
+        report_files,
+    })
+}
+
+fn write_report_files(hub: &Hub, report: &ValidationReport) -> Result<Vec<PathBuf>, IngestError> {
+    let dir = hub.layout().reports();
+    let stem = report.delivery_id.clone().unwrap_or_else(|| {
+        format!(
+            "oregistrerad-{}",
+            report.received_at.replace([':', '+'], "")
+        )
+    });
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| IngestError::Io { path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let files = [
+        (
+            dir.join(format!("{stem}.json")),
+            serde_json::to_string_pretty(report).unwrap_or_default(),
+        ),
+        (dir.join(format!("{stem}.sv.txt")), report.summary(Lang::Sv)),
+        (dir.join(format!("{stem}.en.txt")), report.summary(Lang::En)),
+    ];
+    for (path, text) in &files {
+        std::fs::write(path, text).map_err(io(path))?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+fn fatal(issues: &mut IssueSink, rule: &'static str, sv: String, en: String) {
+    issues.push(Issue::new(Severity::Fatal, rule, sv, en));
+}
+
+/// Read and check the manifest. Returns what could be established and the manifest's SHA-256.
+fn check_manifest(
+    hub: &Hub,
+    source: &DeliverySource,
+    options: &IngestOptions,
+    issues: &mut IssueSink,
+) -> (Option<Checked>, String) {
+    let bytes = match source.manifest_bytes() {
+        Ok(b) => b,
+        Err(e) => {
+            fatal(
+                issues,
+                "manifest_missing",
+                format!("manifest.json saknas eller kan inte läsas: {e}"),
+                format!("manifest.json is missing or unreadable: {e}"),
+            );
+            return (None, String::new());
+        }
+    };
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let manifest: Manifest = match serde_json::from_slice(&bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            let msg = crate::report::mask(&e.to_string(), false);
+            fatal(
+                issues,
+                "manifest_invalid",
+                format!("manifest.json följer inte formatet: {msg}"),
+                format!("manifest.json does not follow the format: {msg}"),
+            );
+            return (None, sha);
+        }
+    };
+    if manifest.format != MANIFEST_FORMAT {
+        fatal(
+            issues,
+            "manifest_invalid",
+            format!("okänt manifestformat; väntade {MANIFEST_FORMAT}"),
+            format!("unknown manifest format; expected {MANIFEST_FORMAT}"),
+        );
+    }
+    let Some(spec) = spec::builtin().get(&manifest.collection) else {
+        let known: Vec<&str> = spec::builtin().keys().map(String::as_str).collect();
+        fatal(
+            issues,
+            "manifest_collection",
+            format!("okänd datasamling; kända: {}", known.join(", ")),
+            format!("unknown collection; known: {}", known.join(", ")),
+        );
+        return (None, sha);
+    };
+    if spec.version != manifest.spec_version {
+        fatal(
+            issues,
+            "spec_version",
+            format!(
+                "specifikationsversion {} stöds inte; hubben har {}",
+                manifest.spec_version, spec.version
+            ),
+            format!(
+                "specification version {} is not supported; the hub has {}",
+                manifest.spec_version, spec.version
+            ),
+        );
+    }
+    let Ok(period) = Period::parse(&manifest.period) else {
+        fatal(
+            issues,
+            "manifest_period",
+            "ogiltig period (ÅÅÅÅ-MM)".into(),
+            "invalid period (YYYY-MM)".into(),
+        );
+        return (None, sha);
+    };
+    let (region_key, region) = match spec.scope {
+        Scope::National => {
+            if manifest.region != "00" {
+                fatal(
+                    issues,
+                    "manifest_region",
+                    "en nationell samling ska ha region 00".into(),
+                    "a national collection must have region 00".into(),
+                );
+            }
+            ("00".to_owned(), None)
+        }
+        Scope::Regional => match RegionCode::parse(&manifest.region) {
+            Ok(r) => (r.to_string(), Some(r)),
+            Err(_) => {
+                fatal(
+                    issues,
+                    "manifest_region",
+                    "okänd region (länskod)".into(),
+                    "unknown region (county code)".into(),
+                );
+                return (None, sha);
+            }
+        },
+    };
+    if let (Some(expected), Some(r)) = (options.expect_region, region)
+        && expected != r
+    {
+        fatal(
+            issues,
+            "wrong_region",
+            format!("leveransen gäller region {r}, men avsändaren företräder region {expected}"),
+            format!("the delivery is for region {r}, but the sender represents region {expected}"),
+        );
+    }
+    if manifest.synthetic != hub.is_synthetic() {
+        let (sv, en) = if hub.is_synthetic() {
+            (
+                "hubben är skapad för syntetiska data; leveransen är inte markerad som syntetisk",
+                "this hub is for synthetic data; the delivery is not marked synthetic",
+            )
+        } else {
+            (
+                "leveransen är markerad som syntetisk men hubben tar emot riktiga data",
+                "the delivery is marked synthetic but this hub takes real data",
+            )
+        };
+        fatal(issues, "synthetic_mismatch", sv.into(), en.into());
+    }
+    let mut seen = HashSet::new();
+    for f in &manifest.files {
+        if spec.table(&f.table).is_none() {
+            fatal(
+                issues,
+                "manifest_files",
+                format!("tabellen {} finns inte i samlingen {}", f.table, spec.id),
+                format!("table {} is not part of collection {}", f.table, spec.id),
+            );
+        }
+        if !seen.insert(f.table.as_str()) {
+            fatal(
+                issues,
+                "manifest_files",
+                format!("tabellen {} anges flera gånger", f.table),
+                format!("table {} is listed more than once", f.table),
+            );
+        }
+        if !source.contains(&f.path) {
+            issues.push(
+                Issue::new(
+                    Severity::Fatal,
+                    "file_missing",
+                    "filen som manifestet anger saknas i leveransen",
+                    "the file named in the manifest is missing from the delivery",
+                )
+                .in_file(&f.path),
+            );
+        }
+        if !(f.path.ends_with(".csv") || f.path.ends_with(".parquet")) {
+            issues.push(
+                Issue::new(
+                    Severity::Fatal,
+                    "manifest_files",
+                    "filen ska vara .csv eller .parquet",
+                    "the file must be .csv or .parquet",
+                )
+                .in_file(&f.path),
+            );
+        }
+    }
+    for t in &spec.tables {
+        if !seen.contains(t.name.as_str()) {
+            fatal(
+                issues,
+                "table_missing",
+                format!(
+                    "tabellen {} saknas i manifestet (leverera en tom fil om det inte finns några rader)",
+                    t.name
+                ),
+                format!(
+                    "table {} is missing from the manifest (deliver an empty file if there are no rows)",
+                    t.name
+                ),
+            );
+        }
+    }
+    (
+        Some(Checked {
+            manifest,
+            spec,
+            region_key,
+            region,
+            period,
+        }),
+        sha,
+    )
+}
+
+/// Validate every file into the staging folder. I/O errors of the hub itself are `Err`; anything
+/// wrong with the delivery becomes an issue.
+fn stage_tables(
+    source: &DeliverySource,
+    c: &Checked,
+    staged: &mut StagedDelivery,
+    pseudonymiser: &Pseudonymiser,
+    progress: &dyn Progress,
+    issues: &mut IssueSink,
+) -> std::io::Result<(Vec<TableStats>, ResidenceCount)> {
+    let mut stats = Vec::new();
+    let mut residence = ResidenceCount::default();
+    for mf in &c.manifest.files {
+        let Some(table) = c.spec.table(&mf.table) else {
+            continue;
+        };
+        progress.start_file(&mf.path, source.size(&mf.path).unwrap_or(0));
+        let ctx = TableContext {
+            spec: table,
+            file: mf.path.clone(),
+            period: c.period,
+            region_key: c.region_key.clone(),
+            region: c.region,
+            pseudonymiser: Some(pseudonymiser),
+        };
+        let dedup_dir = staged.dir().join(format!(".dedup-{}", table.name));
+        let outcome = if mf.path.ends_with(".parquet") {
+            stage_parquet(source, mf, ctx, staged, &dedup_dir, progress, issues)?
+        } else {
+            stage_csv(
+                source,
+                mf,
+                c.manifest.encoding,
+                ctx,
+                staged,
+                &dedup_dir,
+                progress,
+                issues,
+            )?
+        };
+        let Some(outcome) = outcome else {
+            stats.push(TableStats {
+                table: table.name.clone(),
+                file: mf.path.clone(),
+                ..TableStats::default()
+            });
+            continue;
+        };
+        residence.with_residence += outcome.residence.with_residence;
+        residence.in_region += outcome.residence.in_region;
+        stats.push(outcome.stats);
+    }
+    Ok((stats, residence))
+}
+
+struct TableOutcome {
+    stats: TableStats,
+    residence: ResidenceCount,
+}
+
+/// Check the manifest's checksum and row count for a file that was read to its end.
+fn check_file_claims(mf: &ManifestFile, sha: &str, rows: u64, issues: &mut IssueSink) {
+    if !sha.eq_ignore_ascii_case(&mf.sha256) {
+        issues.push(
+            Issue::new(
+                Severity::Fatal,
+                "checksum",
+                "filens SHA-256 stämmer inte med manifestet (ändrad eller avkortad under överföringen?)",
+                "the file's SHA-256 does not match the manifest (changed or truncated in transfer?)",
+            )
+            .in_file(&mf.path),
+        );
+    }
+    if rows != mf.rows {
+        issues.push(
+            Issue::new(
+                Severity::Fatal,
+                "row_count",
+                format!("filen har {rows} datarader, manifestet anger {}", mf.rows),
+                format!(
+                    "the file has {rows} data rows, the manifest says {}",
+                    mf.rows
+                ),
+            )
+            .in_file(&mf.path),
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stage_csv(
+    source: &DeliverySource,
+    mf: &ManifestFile,
+    declared: Encoding,
+    ctx: TableContext<'_>,
+    staged: &mut StagedDelivery,
+    dedup_dir: &Path,
+    progress: &dyn Progress,
+    issues: &mut IssueSink,
+) -> std::io::Result<Option<TableOutcome>> {
+    let file_name = mf.path.clone();
+    let table_name = ctx.spec.name.clone();
+    let read = source.with_file(&mf.path, progress, |reader: &mut HashingReader<'_>| {
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(&mut *reader);
+        let mut record = csv::ByteRecord::new();
+        let header_read = match csv.read_byte_record(&mut record) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        if !header_read {
+            return Ok(Err("filen är tom / the file is empty".to_owned()));
+        }
+        let mut encoding = declared;
+        let mut header = Vec::with_capacity(record.len());
+        for (i, f) in record.iter().enumerate() {
+            let mut f = f;
+            if i == 0 && f.starts_with(b"\xEF\xBB\xBF") {
+                f = &f[3..];
+                if encoding != Encoding::Utf8 {
+                    encoding = Encoding::Utf8;
+                    issues.push(
+                        Issue::new(
+                            Severity::Warning,
+                            "encoding",
+                            "filen börjar med UTF-8-BOM men manifestet anger windows-1252; läses som UTF-8",
+                            "the file starts with a UTF-8 BOM but the manifest says windows-1252; read as UTF-8",
+                        )
+                        .in_file(&file_name),
+                    );
+                }
+            }
+            header.push(decode(f, encoding).unwrap_or_default().into_owned());
+        }
+        let mut validator = match TableValidator::new(ctx, &header, dedup_dir, issues) {
+            Ok(v) => v,
+            Err(HeaderRejected) => {
+                let (sha, _) = reader_finish(&mut csv)?;
+                return Ok(Ok((None, sha)));
+            }
+        };
+        let mut writer = staged
+            .table_writer(&table_name, validator.schema())
+            .map_err(std::io::Error::other)?;
+        let mut encoding_reported = 0u32;
+        loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    // Only I/O errors are possible with a flexible byte reader; they are the hub's.
+                    return Err(std::io::Error::other(e));
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+                continue; // blank line
+            }
+            let mut fields: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(record.len());
+            let mut bad_encoding = None;
+            for (i, f) in record.iter().enumerate() {
+                match decode(f, encoding) {
+                    Some(s) => fields.push(s),
+                    None => {
+                        bad_encoding = Some(i);
+                        break;
+                    }
+                }
+            }
+            if let Some(col) = bad_encoding {
+                validator.rows_read += 1;
+                validator.rows_with_errors += 1;
+                encoding_reported += 1;
+                issues.push(
+                    Issue::new(
+                        Severity::Error,
+                        "encoding",
+                        "ogiltig UTF-8 (manifestet anger utf-8; är filen sparad som windows-1252?)",
+                        "invalid UTF-8 (the manifest says utf-8; was the file saved as windows-1252?)",
+                    )
+                    .in_file(&file_name)
+                    .at_row(line)
+                    .field(header.get(col).map_or("?", String::as_str)),
+                );
+                continue;
+            }
+            let strs: Vec<&str> = fields.iter().map(|c| c.as_ref()).collect();
+            if let Some(batch) = validator.row(line, &strs, issues)? {
+                writer.write(&batch).map_err(std::io::Error::other)?;
+            }
+        }
+        let _ = encoding_reported;
+        let (last, dups, validator) = validator.finish()?;
+        if let Some(batch) = last {
+            writer.write(&batch).map_err(std::io::Error::other)?;
+        }
+        let (sha, _) = reader_finish(&mut csv)?;
+        Ok(Ok((Some((writer, dups, validator.rows_read, validator.rows_with_errors, validator.residence)), sha)))
+    });
+    let (result, bytes) = match read {
+        Ok(Ok((res, sha))) => (Some((res, sha)), source.size(&mf.path).unwrap_or(0)),
+        Ok(Err(msg)) => {
+            issues.push(
+                Issue::new(
+                    Severity::Fatal,
+                    "file_unreadable",
+                    format!("filen kan inte läsas som CSV: {msg}"),
+                    format!("the file cannot be read as CSV: {msg}"),
+                )
+                .in_file(&file_name),
+            );
+            (None, 0)
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::InvalidData
+                || e.kind() == std::io::ErrorKind::UnexpectedEof =>
+        {
+            issues.push(
+                Issue::new(
+                    Severity::Fatal,
+                    "file_unreadable",
+                    format!("filen kan inte läsas (skadad eller avkortad): {e}"),
+                    format!("the file cannot be read (damaged or truncated): {e}"),
+                )
+                .in_file(&file_name),
+            );
+            (None, 0)
+        }
+        Err(e) => return Err(e),
+    };
+    let Some((res, sha)) = result else {
+        return Ok(None);
+    };
+    let Some((writer, dups, rows_read, rows_with_errors, residence)) = res else {
+        check_file_claims(mf, &sha, mf.rows, issues);
+        return Ok(None);
+    };
+    check_file_claims(mf, &sha, rows_read, issues);
+    finish_table(
+        staged,
+        writer,
+        &table_name,
+        &file_name,
+        dups,
+        rows_read,
+        rows_with_errors,
+        residence,
+        bytes,
+        issues,
+    )
+}
+
+/// Finish the Parquet file, remove duplicate rows (rewriting the file if there are any), and count.
+#[allow(clippy::too_many_arguments)]
+fn finish_table(
+    staged: &mut StagedDelivery,
+    writer: TableWriter,
+    table: &str,
+    file: &str,
+    dups: Vec<Duplicate>,
+    rows_read: u64,
+    mut rows_with_errors: u64,
+    residence: ResidenceCount,
+    bytes: u64,
+    issues: &mut IssueSink,
+) -> std::io::Result<Option<TableOutcome>> {
+    let mut written = writer.finish().map_err(std::io::Error::other)?;
+    if !dups.is_empty() {
+        for d in &dups {
+            issues.push(
+                Issue::new(
+                    Severity::Error,
+                    "duplicate",
+                    format!("raden har samma nyckel som rad {}", d.first_line),
+                    format!("the row has the same key as row {}", d.first_line),
+                )
+                .in_file(file)
+                .at_row(d.line),
+            );
+        }
+        rows_with_errors += dups.len() as u64;
+        let drop: HashSet<u64> = dups.iter().map(|d| d.line).collect();
+        written = remove_rows(staged, table, &drop)?;
+    }
+    let rows_valid = written.rows;
+    staged.add(written);
+    Ok(Some(TableOutcome {
+        stats: TableStats {
+            table: table.to_owned(),
+            file: file.to_owned(),
+            rows_read,
+            rows_valid,
+            rows_with_errors,
+            bytes,
+        },
+        residence,
+    }))
+}
+
+/// Rewrite a staged table without the rows whose source line is in `drop`.
+fn remove_rows(
+    staged: &StagedDelivery,
+    table: &str,
+    drop: &HashSet<u64>,
+) -> std::io::Result<WrittenFile> {
+    let path = staged.dir().join(format!("{table}.parquet"));
+    let old = staged.dir().join(format!(".{table}.before-dedup.parquet"));
+    std::fs::rename(&path, &old)?;
+    let file = std::fs::File::open(&old)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(crate::table::BATCH_ROWS).build())
+        .map_err(std::io::Error::other)?;
+    let schema = reader.schema();
+    let mut writer = staged
+        .table_writer(table, schema)
+        .map_err(std::io::Error::other)?;
+    for batch in reader {
+        let batch = batch.map_err(std::io::Error::other)?;
+        let rows = batch
+            .column_by_name(SOURCE_ROW_COLUMN)
+            .ok_or_else(|| std::io::Error::other("source row column missing"))?
+            .as_primitive::<Int64Type>();
+        let keep: BooleanArray = rows
+            .iter()
+            .map(|r| Some(!r.is_some_and(|r| drop.contains(&(r as u64)))))
+            .collect();
+        let kept = filter_record_batch(&batch, &keep).map_err(std::io::Error::other)?;
+        writer.write(&kept).map_err(std::io::Error::other)?;
+    }
+    let written = writer.finish().map_err(std::io::Error::other)?;
+    std::fs::remove_file(&old)?;
+    Ok(written)
+}
+
+fn reader_finish(csv: &mut csv::Reader<&mut HashingReader<'_>>) -> std::io::Result<(String, u64)> {
+    csv.get_mut().finish()
+}
+
+fn decode(bytes: &[u8], encoding: Encoding) -> Option<std::borrow::Cow<'_, str>> {
+    match encoding {
+        Encoding::Utf8 => std::str::from_utf8(bytes)
+            .ok()
+            .map(std::borrow::Cow::Borrowed),
+        Encoding::Windows1252 => Some(
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0,
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stage_parquet(
+    source: &DeliverySource,
+    mf: &ManifestFile,
+    ctx: TableContext<'_>,
+    staged: &mut StagedDelivery,
+    dedup_dir: &Path,
+    progress: &dyn Progress,
+    issues: &mut IssueSink,
+) -> std::io::Result<Option<TableOutcome>> {
+    let file_name = mf.path.clone();
+    let table_name = ctx.spec.name.clone();
+    // Hash the file in one streaming pass, then read it with the Parquet reader.
+    let (sha, bytes) = source.with_file(&mf.path, progress, |r| r.finish())?;
+    let builder = match source {
+        DeliverySource::Folder(dir) => {
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(dir.join(&mf.path))?)
+                .map(|b| b.build())
+        }
+        DeliverySource::Zip(_) => {
+            // Parquet needs random access; a zipped Parquet file is read into memory.
+            let mut buf = Vec::new();
+            source.with_file(&mf.path, &crate::source::NoProgress, |r| {
+                r.read_to_end(&mut buf)
+            })?;
+            ParquetRecordBatchReaderBuilder::try_new(bytes_from(buf)).map(|b| b.build())
+        }
+    };
+    let reader = match builder {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) | Err(e) => {
+            issues.push(
+                Issue::new(
+                    Severity::Fatal,
+                    "file_unreadable",
+                    format!("filen kan inte läsas som Parquet: {e}"),
+                    format!("the file cannot be read as Parquet: {e}"),
+                )
+                .in_file(&file_name),
+            );
+            check_file_claims(mf, &sha, mf.rows, issues);
+            return Ok(None);
+        }
+    };
+    let header: Vec<String> = reader
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let mut validator = match TableValidator::new(ctx, &header, dedup_dir, issues) {
+        Ok(v) => v,
+        Err(HeaderRejected) => {
+            check_file_claims(mf, &sha, mf.rows, issues);
+            return Ok(None);
+        }
+    };
+    let mut writer = staged
+        .table_writer(&table_name, validator.schema())
+        .map_err(std::io::Error::other)?;
+    let mut line = 0u64;
+    for batch in reader {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                issues.push(
+                    Issue::new(
+                        Severity::Fatal,
+                        "file_unreadable",
+                        format!("filen är skadad: {e}"),
+                        format!("the file is damaged: {e}"),
+                    )
+                    .in_file(&file_name),
+                );
+                return Ok(None);
+            }
+        };
+        let columns = text_columns(&batch).map_err(std::io::Error::other)?;
+        for r in 0..batch.num_rows() {
+            line += 1;
+            let fields: Vec<&str> = columns
+                .iter()
+                .map(|c| {
+                    let s = c.as_string::<i32>();
+                    if s.is_null(r) { "" } else { s.value(r) }
+                })
+                .collect();
+            if let Some(b) = validator.row(line, &fields, issues)? {
+                writer.write(&b).map_err(std::io::Error::other)?;
+            }
+        }
+    }
+    let (last, dups, validator) = validator.finish()?;
+    if let Some(b) = last {
+        writer.write(&b).map_err(std::io::Error::other)?;
+    }
+    check_file_claims(mf, &sha, validator.rows_read, issues);
+    finish_table(
+        staged,
+        writer,
+        &table_name,
+        &file_name,
+        dups,
+        validator.rows_read,
+        validator.rows_with_errors,
+        validator.residence,
+        bytes,
+        issues,
+    )
+}
+
+fn bytes_from(buf: Vec<u8>) -> bytes::Bytes {
+    bytes::Bytes::from(buf)
+}
+
+/// Every column of a delivered Parquet batch as text, as if it had come from a CSV file.
+fn text_columns(
+    batch: &RecordBatch,
+) -> Result<Vec<std::sync::Arc<dyn Array>>, datafusion::arrow::error::ArrowError> {
+    batch
+        .columns()
+        .iter()
+        .map(|c| cast(c, &DataType::Utf8))
+        .collect()
+}
+
+/// Plausibility of the delivery as a whole: does it concern the region it claims, and is its
+/// volume in line with the region's previous delivery and with the other regions? Volume findings
+/// are flags (warnings), never a rejection.
+async fn delivery_level_checks(
+    hub: &Hub,
+    c: &Checked,
+    tables: &[TableStats],
+    residence: ResidenceCount,
+    issues: &mut IssueSink,
+) -> Result<(), StoreError> {
+    if let Some(region) = c.region
+        && residence.with_residence >= 20
+    {
+        let share = residence.in_region as f64 / residence.with_residence as f64;
+        if share < 0.5 {
+            fatal(
+                issues,
+                "wrong_region",
+                format!(
+                    "bara {:.0} % av raderna har hemkommun i region {region}: leveransen verkar gälla en annan region",
+                    100.0 * share
+                ),
+                format!(
+                    "only {:.0} % of the rows have a home municipality in region {region}: the delivery seems to concern another region",
+                    100.0 * share
+                ),
+            );
+        }
+    }
+    let rows: u64 = tables.iter().map(|t| t.rows_valid).sum();
+    let ctx = hub
+        .volume_context(&c.spec.id, &c.region_key, c.period)
+        .await?;
+    let a = &c.spec.acceptance;
+    if let Some((prev_period, prev_rows)) = &ctx.previous
+        && *prev_rows > 0
+    {
+        let change = rows as f64 / *prev_rows as f64 - 1.0;
+        if change.abs() > a.max_change_from_previous {
+            issues.push(Issue::new(
+                Severity::Warning,
+                "volume_previous",
+                format!(
+                    "{rows} rader mot {prev_rows} i föregående leverans ({prev_period}): {:+.0} %, över flaggningsgränsen ±{:.0} %",
+                    100.0 * change,
+                    100.0 * a.max_change_from_previous
+                ),
+                format!(
+                    "{rows} rows against {prev_rows} in the previous delivery ({prev_period}): {:+.0} %, beyond the flag limit ±{:.0} %",
+                    100.0 * change,
+                    100.0 * a.max_change_from_previous
+                ),
+            ));
+        }
+    }
+    if let Some(region) = c.region
+        && ctx.others.len() >= 3
+    {
+        let per_capita = |code: &str, rows: i64| {
+            RegionCode::parse(code)
+                .ok()
+                .map(|r| rows as f64 / f64::from(r.region().population_2023()) * 1000.0)
+        };
+        let mut others: Vec<f64> = ctx
+            .others
+            .iter()
+            .filter_map(|(r, n)| per_capita(r, *n))
+            .collect();
+        others.sort_by(f64::total_cmp);
+        let median = others[others.len() / 2];
+        let own = rows as f64 / f64::from(region.region().population_2023()) * 1000.0;
+        if median > 0.0
+            && (own > median * a.per_capita_factor || own < median / a.per_capita_factor)
+        {
+            issues.push(Issue::new(
+                Severity::Warning,
+                "volume_per_capita",
+                format!(
+                    "{own:.1} rader per 1 000 invånare mot median {median:.1} för de andra {} regionerna",
+                    others.len()
+                ),
+                format!(
+                    "{own:.1} rows per 1,000 inhabitants against a median of {median:.1} for the other {} regions",
+                    others.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

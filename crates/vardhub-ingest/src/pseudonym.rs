@@ -1,0 +1,311 @@
+//! Pseudonymisation: the only module that ever holds a raw identity number or a key.
+//!
+//! Scheme: a 32-byte master key lives in a key file *outside the lake* (mode 0600; a file readable
+//! by group or others is refused). The pseudonymisation key is derived with HKDF-SHA256
+//! (`info = "vardhub/pseudonym/v<version>"`), and a pseudonym is HMAC-SHA256 over the identity
+//! kind and its canonical form (12 digits for personnummer and samordningsnummer; issuing region
+//! plus the normalised value for reservnummer), truncated to 128 bits and written as 32 hex digits.
+//! The kind is kept beside the pseudonym; the key version is recorded per delivery. Age and sex are
+//! derived from the number here, before it is hashed and dropped.
+//!
+//! Nothing in this module logs, prints or returns the raw value; errors carry only the rule broken.
+
+use chrono::NaiveDate;
+use hkdf::Hkdf;
+use hmac::{Hmac, KeyInit, Mac};
+use secrecy::{ExposeSecret, SecretBox};
+use sha2::Sha256;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use vardhub_domain::{IdError, IdKind, PatientId, RegionCode, Sex};
+
+const KEY_FILE_HEADER: &str = "vardhub-master-key";
+
+/// Why a key file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The file cannot be read or written.
+    #[error("nyckelfilen {path}: {source} / key file {path}: {source}")]
+    Io {
+        /// The key file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Group or others may read the file.
+    #[error(
+        "nyckelfilen {path} är läsbar för andra (läge {mode:o}); kör `chmod 600` / key file {path} is readable by group or others (mode {mode:o}); run `chmod 600`"
+    )]
+    Permissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its mode bits.
+        mode: u32,
+    },
+    /// The file is not a vardhub key file.
+    #[error("nyckelfilen {path} har fel format / key file {path} is malformed: {reason}")]
+    Format {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The file exists already.
+    #[error("nyckelfilen {0} finns redan / key file {0} already exists")]
+    Exists(PathBuf),
+}
+
+/// Write a new random master key (version 1) to `path`, creating it with mode 0600 (the folder 0700).
+pub fn create_key_file(path: &Path) -> Result<(), KeyError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let io = |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if path.exists() {
+        return Err(KeyError::Exists(path.to_owned()));
+    }
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io)?;
+    }
+    let mut key = [0u8; 32];
+    rand::fill(&mut key);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    let text = format!("{KEY_FILE_HEADER}\nversion=1\nkey={}\n", hex::encode(key));
+    key.fill(0);
+    file.write_all(text.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(())
+}
+
+/// An identity after pseudonymisation: what may leave this module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PseudonymisedId {
+    /// 32 hex digits.
+    pub pseudonym: String,
+    /// Personnummer, samordningsnummer or reservnummer.
+    pub kind: IdKind,
+    /// Birth date from the number, when it has one.
+    pub birth_date: Option<NaiveDate>,
+    /// Sex from the number's 9th digit, when it has one.
+    pub sex: Option<Sex>,
+    /// Completed years at the date asked for, when the birth date is known.
+    pub age: Option<u32>,
+}
+
+/// Turns identity numbers into keyed pseudonyms.
+pub struct Pseudonymiser {
+    version: u32,
+    key: SecretBox<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Pseudonymiser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pseudonymiser")
+            .field("version", &self.version)
+            .field("key", &"[hemlig]")
+            .finish()
+    }
+}
+
+impl Pseudonymiser {
+    /// Load the master key file and derive the pseudonymisation key.
+    pub fn load(path: &Path) -> Result<Pseudonymiser, KeyError> {
+        use std::os::unix::fs::PermissionsExt;
+        let io = |source| KeyError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mode = std::fs::metadata(path).map_err(io)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(KeyError::Permissions {
+                path: path.to_owned(),
+                mode: mode & 0o777,
+            });
+        }
+        let text = SecretBox::new(Box::new(std::fs::read_to_string(path).map_err(io)?));
+        let bad = |reason| KeyError::Format {
+            path: path.to_owned(),
+            reason,
+        };
+        let mut lines = text.expose_secret().lines();
+        if lines.next() != Some(KEY_FILE_HEADER) {
+            return Err(bad("first line must be `vardhub-master-key`"));
+        }
+        let mut version = None;
+        let mut master = None;
+        for line in lines {
+            if let Some(v) = line.strip_prefix("version=") {
+                version = v.trim().parse::<u32>().ok();
+            } else if let Some(k) = line.strip_prefix("key=") {
+                let mut bytes = [0u8; 32];
+                hex::decode_to_slice(k.trim(), &mut bytes)
+                    .map_err(|_| bad("key must be 64 hex digits"))?;
+                master = Some(SecretBox::new(Box::new(bytes)));
+                bytes.fill(0);
+            }
+        }
+        let version = version.ok_or_else(|| bad("missing `version=`"))?;
+        let master = master.ok_or_else(|| bad("missing `key=`"))?;
+        Ok(Self::from_master(master.expose_secret(), version))
+    }
+
+    /// Derive from a master key held in memory (tests and tools).
+    pub fn from_master(master: &[u8; 32], version: u32) -> Pseudonymiser {
+        let hk = Hkdf::<Sha256>::new(Some(b"vardhub"), master);
+        let mut key = Box::new([0u8; 32]);
+        let info = format!("vardhub/pseudonym/v{version}");
+        hk.expand(info.as_bytes(), key.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Pseudonymiser {
+            version,
+            key: SecretBox::new(key),
+        }
+    }
+
+    /// The key version (recorded with every delivery).
+    pub fn key_version(&self) -> u32 {
+        self.version
+    }
+
+    /// A fingerprint of the derived key that reveals nothing about it: lets the catalogue notice a
+    /// key file that changed under the same version.
+    pub fn fingerprint(&self) -> String {
+        let mut mac = self.mac();
+        mac.update(b"vardhub/fingerprint");
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        <Hmac<Sha256> as KeyInit>::new_from_slice(self.key.expose_secret())
+            .expect("HMAC accepts any key length")
+    }
+
+    /// Parse one delivered identity number and pseudonymise it. `reference` is the date the number
+    /// is read at (century of short forms); `age_on` the date age is computed at; `issuer` the region
+    /// that issued a reservnummer.
+    pub fn pseudonymise(
+        &self,
+        raw: &str,
+        hint: Option<IdKind>,
+        reference: NaiveDate,
+        issuer: Option<RegionCode>,
+        age_on: Option<NaiveDate>,
+    ) -> Result<PseudonymisedId, IdError> {
+        let id = PatientId::parse(raw, hint, reference, issuer)?;
+        let mut mac = self.mac();
+        mac.update(id.kind().code().as_bytes());
+        mac.update(b":");
+        mac.update(id.expose_canonical().as_bytes());
+        let digest = mac.finalize().into_bytes();
+        Ok(PseudonymisedId {
+            pseudonym: hex::encode(&digest[..16]),
+            kind: id.kind(),
+            birth_date: id.birth_date(),
+            sex: id.sex(),
+            age: age_on.and_then(|d| id.age_on(d)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn same_person_in_any_written_form_gets_one_pseudonym() {
+        let p = Pseudonymiser::from_master(&[7; 32], 1);
+        let r = date(2024, 3, 31);
+        let a = p
+            .pseudonymise("194501103297", None, r, None, Some(r))
+            .unwrap();
+        let b = p
+            .pseudonymise("19450110-3297", None, r, None, None)
+            .unwrap();
+        let c = p.pseudonymise("450110-3297", None, r, None, None).unwrap();
+        assert_eq!(a.pseudonym, b.pseudonym);
+        assert_eq!(a.pseudonym, c.pseudonym);
+        assert_eq!(a.pseudonym.len(), 32);
+        assert_eq!(a.kind, IdKind::Personnummer);
+        assert_eq!(a.age, Some(79));
+        assert_eq!(a.sex, Some(Sex::Male));
+        assert!(!a.pseudonym.contains("3297"));
+    }
+
+    #[test]
+    fn key_and_version_change_the_pseudonym() {
+        let r = date(2024, 3, 31);
+        let one = Pseudonymiser::from_master(&[1; 32], 1);
+        let two = Pseudonymiser::from_master(&[2; 32], 1);
+        let one_v2 = Pseudonymiser::from_master(&[1; 32], 2);
+        let p = |ps: &Pseudonymiser| {
+            ps.pseudonymise("201701012393", None, r, None, None)
+                .unwrap()
+                .pseudonym
+        };
+        assert_ne!(p(&one), p(&two));
+        assert_ne!(p(&one), p(&one_v2));
+        assert_ne!(one.fingerprint(), two.fingerprint());
+    }
+
+    #[test]
+    fn reservnummer_depend_on_the_issuing_region() {
+        let p = Pseudonymiser::from_master(&[3; 32], 1);
+        let r = date(2024, 3, 31);
+        let sthlm = RegionCode::parse("01").unwrap();
+        let skane = RegionCode::parse("12").unwrap();
+        let a = p
+            .pseudonymise(
+                "19800101ABC1",
+                Some(IdKind::Reservnummer),
+                r,
+                Some(sthlm),
+                None,
+            )
+            .unwrap();
+        let b = p
+            .pseudonymise(
+                "19800101ABC1",
+                Some(IdKind::Reservnummer),
+                r,
+                Some(skane),
+                None,
+            )
+            .unwrap();
+        assert_ne!(a.pseudonym, b.pseudonym);
+        assert_eq!(a.kind, IdKind::Reservnummer);
+        assert_eq!(a.birth_date, None);
+    }
+
+    #[test]
+    fn key_file_roundtrip_and_permission_check() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/master.key");
+        create_key_file(&path).unwrap();
+        let a = Pseudonymiser::load(&path).unwrap();
+        assert_eq!(a.key_version(), 1);
+        assert!(matches!(create_key_file(&path), Err(KeyError::Exists(_))));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let err = Pseudonymiser::load(&path).unwrap_err();
+        assert!(matches!(err, KeyError::Permissions { .. }), "{err}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!format!("{a:?}").contains(&text[30..40]));
+    }
+}

@@ -1,0 +1,386 @@
+//! The validation report: what the region gets back, as JSON and as a readable summary in Swedish
+//! and English. Every issue names file, row, field, rule and severity; values are masked so that no
+//! identity number can appear in a report.
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use vardhub_store::DeliveryStatus;
+
+/// How bad an issue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The whole delivery is rejected.
+    Fatal,
+    /// The row is left out.
+    Error,
+    /// The row is kept; something should be looked at.
+    Warning,
+}
+
+impl Severity {
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Severity::Fatal, Lang::Sv) => "AVVISANDE",
+            (Severity::Fatal, Lang::En) => "FATAL",
+            (Severity::Error, Lang::Sv) => "FEL",
+            (Severity::Error, Lang::En) => "ERROR",
+            (Severity::Warning, Lang::Sv) => "VARNING",
+            (Severity::Warning, Lang::En) => "WARNING",
+        }
+    }
+}
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Swedish.
+    Sv,
+    /// English.
+    En,
+}
+
+/// One finding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Issue {
+    /// Severity.
+    pub severity: Severity,
+    /// Stable rule name (`type`, `mandatory`, `code`, `luhn`, `checksum`, …).
+    pub rule: Cow<'static, str>,
+    /// File inside the delivery, if the issue concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Line number in the file (the header is line 1), if the issue concerns a row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// Variable, if the issue concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The offending value, masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Explanation in Swedish.
+    pub message_sv: String,
+    /// Explanation in English.
+    pub message_en: String,
+}
+
+impl Issue {
+    /// A new issue without location.
+    pub fn new(
+        severity: Severity,
+        rule: &'static str,
+        sv: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Issue {
+        Issue {
+            severity,
+            rule: Cow::Borrowed(rule),
+            file: None,
+            row: None,
+            field: None,
+            value: None,
+            message_sv: sv.into(),
+            message_en: en.into(),
+        }
+    }
+    /// Set the file.
+    pub fn in_file(mut self, file: &str) -> Issue {
+        self.file = Some(file.to_owned());
+        self
+    }
+    /// Set the row.
+    pub fn at_row(mut self, row: u64) -> Issue {
+        self.row = Some(row);
+        self
+    }
+    /// Set the field.
+    pub fn field(mut self, field: &str) -> Issue {
+        self.field = Some(field.to_owned());
+        self
+    }
+    /// Set the value (masked here).
+    pub fn value(mut self, raw: &str, is_identity: bool) -> Issue {
+        self.value = Some(mask(raw, is_identity));
+        self
+    }
+}
+
+/// Mask a value for a report: identity fields are never shown (only their length); in any other
+/// value, runs of digits that could be an identity number are replaced, and long values are cut.
+pub fn mask(raw: &str, is_identity: bool) -> String {
+    if is_identity {
+        return format!("[dolt, {} tecken]", raw.chars().count());
+    }
+    let mut out = String::with_capacity(raw.len().min(64));
+    let chars: Vec<char> = raw.chars().take(60).collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            let mut digits = 0;
+            while i < chars.len() && (chars[i].is_ascii_digit() || matches!(chars[i], '-' | '+')) {
+                if chars[i].is_ascii_digit() {
+                    digits += 1;
+                }
+                i += 1;
+            }
+            if digits >= 10 {
+                out.push_str("[dolt]");
+            } else {
+                out.extend(&chars[start..i]);
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    if raw.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
+/// Counts per table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TableStats {
+    /// Table name.
+    pub table: String,
+    /// File inside the delivery.
+    pub file: String,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows that passed validation and are published if the delivery is accepted.
+    pub rows_valid: u64,
+    /// Rows left out because of errors.
+    pub rows_with_errors: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// How many issues of one rule and severity, including those not listed individually.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RuleCount {
+    /// Errors (and fatal issues).
+    pub errors: u64,
+    /// Warnings.
+    pub warnings: u64,
+}
+
+/// The full report of one delivery.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ValidationReport {
+    /// The delivery id, once the catalogue has assigned one.
+    pub delivery_id: Option<String>,
+    /// Path ingested.
+    pub source: String,
+    /// Collection id (from the manifest, if readable).
+    pub collection: Option<String>,
+    /// Region (from the manifest).
+    pub region: Option<String>,
+    /// Period (from the manifest).
+    pub period: Option<String>,
+    /// Specification version.
+    pub spec_version: Option<String>,
+    /// Synthetic flag.
+    pub synthetic: Option<bool>,
+    /// Outcome.
+    pub status: DeliveryStatus,
+    /// When ingest started.
+    pub received_at: String,
+    /// Pseudonymisation key version used.
+    pub key_version: Option<u32>,
+    /// Per-table counts.
+    pub tables: Vec<TableStats>,
+    /// Issue counts per rule (complete, even when the list below is capped).
+    pub counts: BTreeMap<String, RuleCount>,
+    /// The issues (at most [`MAX_LISTED_PER_RULE`] per table, rule and field).
+    pub issues: Vec<Issue>,
+    /// Issues counted but not listed.
+    pub issues_not_listed: u64,
+    /// Software version.
+    pub software: String,
+}
+
+/// At most this many issues are listed per table, rule and field; the rest are only counted.
+pub const MAX_LISTED_PER_RULE: u64 = 50;
+
+/// Collects issues with bounded memory.
+#[derive(Debug, Default)]
+pub struct IssueSink {
+    issues: Vec<Issue>,
+    listed: std::collections::HashMap<(Option<String>, Cow<'static, str>, Option<String>), u64>,
+    counts: BTreeMap<String, RuleCount>,
+    not_listed: u64,
+}
+
+impl IssueSink {
+    /// Record an issue.
+    pub fn push(&mut self, issue: Issue) {
+        let c = self.counts.entry(issue.rule.to_string()).or_default();
+        match issue.severity {
+            Severity::Fatal | Severity::Error => c.errors += 1,
+            Severity::Warning => c.warnings += 1,
+        }
+        let n = self
+            .listed
+            .entry((issue.file.clone(), issue.rule.clone(), issue.field.clone()))
+            .or_default();
+        *n += 1;
+        if *n <= MAX_LISTED_PER_RULE || issue.severity == Severity::Fatal {
+            self.issues.push(issue);
+        } else {
+            self.not_listed += 1;
+        }
+    }
+    /// Any fatal issue so far?
+    pub fn has_fatal(&self) -> bool {
+        self.issues.iter().any(|i| i.severity == Severity::Fatal)
+    }
+    /// Total errors (incl. fatal) and warnings.
+    pub fn totals(&self) -> (u64, u64) {
+        self.counts
+            .values()
+            .fold((0, 0), |(e, w), c| (e + c.errors, w + c.warnings))
+    }
+    /// Hand over the collected issues.
+    pub fn into_parts(self) -> (Vec<Issue>, BTreeMap<String, RuleCount>, u64) {
+        (self.issues, self.counts, self.not_listed)
+    }
+}
+
+impl ValidationReport {
+    /// A readable summary.
+    pub fn summary(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        let mut s = String::new();
+        let t = |a: &'static str, b: &'static str| if sv { a } else { b };
+        let _ = writeln!(
+            s,
+            "{} {}",
+            t("Leveransrapport", "Delivery report"),
+            self.delivery_id.as_deref().unwrap_or("-")
+        );
+        let _ = writeln!(s, "{}: {}", t("Källa", "Source"), self.source);
+        let _ = writeln!(
+            s,
+            "{}: {} / {}: {} / {}: {} / {}: {}",
+            t("Samling", "Collection"),
+            self.collection.as_deref().unwrap_or("?"),
+            t("region", "region"),
+            self.region.as_deref().unwrap_or("?"),
+            t("period", "period"),
+            self.period.as_deref().unwrap_or("?"),
+            t("specifikation", "specification"),
+            self.spec_version.as_deref().unwrap_or("?"),
+        );
+        let status = match (self.status, sv) {
+            (DeliveryStatus::Accepted, true) => "GODKÄND",
+            (DeliveryStatus::Accepted, false) => "ACCEPTED",
+            (DeliveryStatus::AcceptedWithWarnings, true) => "GODKÄND MED ANMÄRKNINGAR",
+            (DeliveryStatus::AcceptedWithWarnings, false) => "ACCEPTED WITH WARNINGS",
+            (DeliveryStatus::Rejected, true) => "AVVISAD – inget publicerades",
+            (DeliveryStatus::Rejected, false) => "REJECTED – nothing was published",
+        };
+        let _ = writeln!(s, "Status: {status}");
+        for tb in &self.tables {
+            let _ = writeln!(
+                s,
+                "  {} ({}): {} {}, {} {}, {} {}",
+                tb.table,
+                tb.file,
+                tb.rows_read,
+                t("rader lästa", "rows read"),
+                tb.rows_valid,
+                t("giltiga", "valid"),
+                tb.rows_with_errors,
+                t("med fel (utelämnade)", "with errors (left out)"),
+            );
+        }
+        if !self.counts.is_empty() {
+            let _ = writeln!(s, "{}:", t("Anmärkningar per regel", "Findings per rule"));
+            for (rule, c) in &self.counts {
+                let _ = writeln!(
+                    s,
+                    "  {rule}: {} {}, {} {}",
+                    c.errors,
+                    t("fel", "errors"),
+                    c.warnings,
+                    t("varningar", "warnings")
+                );
+            }
+        }
+        let mut issues: Vec<&Issue> = self.issues.iter().collect();
+        issues.sort_by_key(|i| i.severity);
+        for i in issues.iter().take(200) {
+            let mut loc = String::new();
+            if let Some(f) = &i.file {
+                loc.push_str(f);
+            }
+            if let Some(r) = i.row {
+                let _ = write!(loc, ":{}{r}", t("rad ", "row "));
+            }
+            if let Some(f) = &i.field {
+                let _ = write!(loc, " [{f}]");
+            }
+            let value = i
+                .value
+                .as_ref()
+                .map(|v| format!(" ({}: {v})", t("värde", "value")))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {:<9} {:<22} {loc}: {}{value}",
+                i.severity.label(lang),
+                i.rule,
+                if sv { &i.message_sv } else { &i.message_en },
+            );
+        }
+        let hidden = self.issues_not_listed + self.issues.len().saturating_sub(200) as u64;
+        if hidden > 0 {
+            let _ = writeln!(
+                s,
+                "  … {hidden} {}",
+                t(
+                    "fler anmärkningar finns i JSON-rapporten eller räknas ovan",
+                    "more findings are in the JSON report or counted above"
+                )
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_identity_shaped_digit_runs() {
+        assert_eq!(mask("19450110-3297", false), "[dolt]");
+        assert_eq!(mask("x 4501103297 y", false), "x [dolt] y");
+        assert_eq!(mask("2024-03-01 12:00", false), "2024-03-01 12:00");
+        assert_eq!(mask("I21.9", false), "I21.9");
+        assert_eq!(mask("2024-03-01", false), "2024-03-01");
+        assert_eq!(mask("194501103297", true), "[dolt, 12 tecken]");
+    }
+
+    #[test]
+    fn sink_caps_listed_issues_but_counts_all() {
+        let mut sink = IssueSink::default();
+        for row in 0..(MAX_LISTED_PER_RULE + 10) {
+            sink.push(
+                Issue::new(Severity::Error, "type", "x", "x")
+                    .in_file("a.csv")
+                    .at_row(row)
+                    .field("f"),
+            );
+        }
+        let (issues, counts, not_listed) = sink.into_parts();
+        assert_eq!(issues.len() as u64, MAX_LISTED_PER_RULE);
+        assert_eq!(not_listed, 10);
+        assert_eq!(counts["type"].errors, MAX_LISTED_PER_RULE + 10);
+    }
+}

@@ -1,0 +1,37 @@
+//! # vardhub-store
+//!
+//! Where the hub keeps what it has accepted:
+//!
+//! * a **lake** of Parquet files, one immutable folder per accepted delivery:
+//!   `lake/<collection>/region=<RR>/period=<ÅÅÅÅ-MM>/v<N>/<table>.parquet`;
+//! * a **catalogue** in SQLite (through sqlx, the same SQL later on PostgreSQL) holding deliveries,
+//!   their versions and validation summaries, which delivery is current for each
+//!   collection/region/period, pseudonymisation key versions, and an append-only hash-chained audit log.
+//!
+//! Publication is one catalogue transaction. A delivery is written to `staging/` first, renamed into
+//! the lake, and only then made current by the commit; a crash at any point leaves the previous state
+//! intact, and [`Hub::open`] removes what a crashed ingest left behind. Readers resolve the set of
+//! files once per query ([`Hub::snapshot`]) and therefore never see a half-published delivery.
+//!
+//! Architecture invariants:
+//! * nothing in this crate ever sees a raw personnummer: it stores what ingest hands it;
+//! * lake folders are never modified after publication, only removed by garbage collection;
+//! * the audit log is only appended to (the catalogue refuses `UPDATE` and `DELETE` on it).
+
+mod audit;
+mod catalogue;
+mod error;
+mod hub;
+mod lake;
+mod schema;
+mod time;
+
+pub use audit::{AuditEntry, AuditError};
+pub use catalogue::{
+    DeliveryFilter, DeliveryRecord, DeliveryStatus, DeliverySummary, PublishedDelivery,
+    PublishedFile, Snapshot, VolumeContext,
+};
+pub use error::StoreError;
+pub use hub::{Hub, HubLayout, WriterLock};
+pub use lake::{StagedDelivery, TableWriter, WrittenFile};
+pub use time::now_utc;

@@ -1,0 +1,409 @@
+//! `vardhub`: the command line of Vårddatahubben. A thin layer over the library crates: it parses
+//! flags once, calls the libraries, prints, and picks the exit code in one place.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vardhub_domain::RegionCode;
+use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
+use vardhub_store::{DeliveryFilter, Hub};
+
+/// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
+#[derive(Debug, Parser)]
+#[command(name = "vardhub", version, about)]
+struct Cli {
+    /// Hubbens datakatalog / the hub's data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "VARDHUB_DATA",
+        default_value = "./vardhub-data"
+    )]
+    data: PathBuf,
+    /// Huvudnyckelfil för pseudonymisering (utanför sjön) / master key file for pseudonymisation
+    /// (outside the lake). Default: DATA/keys/master.key.
+    #[arg(long, global = true, env = "VARDHUB_KEY_FILE")]
+    key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Skapa en ny hubb / create a new hub.
+    Init {
+        /// Hubben tar bara emot syntetiska data / the hub accepts synthetic data only.
+        #[arg(long)]
+        synthetic: bool,
+    },
+    /// Ta emot leveranser (mappar eller zip-filer) / ingest deliveries (folders or zip files).
+    ///
+    /// Exit code 0: all accepted; 1: at least one rejected; 2: usage or system error.
+    Ingest {
+        /// Leveranser / deliveries.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Skriv rapporterna som JSON / print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Avsändarens region: leveranser för andra regioner avvisas / the sender's region.
+        #[arg(long = "as-region")]
+        as_region: Option<String>,
+        /// Språk för sammanfattningen / language of the summary.
+        #[arg(long, default_value = "sv")]
+        lang: LangArg,
+        /// Ingen förloppsindikator / no progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Lista leveranser / list deliveries.
+    Deliveries {
+        /// Bara denna region (länskod) / only this region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Bara denna datasamling / only this collection.
+        #[arg(long)]
+        collection: Option<String>,
+        /// JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Visa en leverans kvalitetsrapport / show a delivery's quality report.
+    Report {
+        /// Leverans-id, t.ex. vardkontakter-01-2024-03-v1.
+        delivery_id: String,
+        /// JSON i stället för sammanfattning / JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+        /// Språk / language.
+        #[arg(long, default_value = "sv")]
+        lang: LangArg,
+    },
+    /// Visa datasamlingarnas specifikationer / show the collections' specifications.
+    Specs {
+        /// En samling / one collection.
+        id: Option<String>,
+    },
+    /// Granskningsloggen / the audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Ta bort ersatta versioner äldre än N dagar / remove superseded versions older than N days.
+    Gc {
+        /// Dagar / days.
+        #[arg(long, default_value_t = 30)]
+        older_than_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Kontrollera hashkedjan / verify the hash chain.
+    Verify,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Sv,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Sv => Lang::Sv,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fel / error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fel / error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Write structured logs (no personal data is ever logged) to DATA/logs/vardhub.log.
+fn init_logging(data: &Path) {
+    use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+    let file = std::fs::create_dir_all(data.join("logs"))
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(data.join("logs").join("vardhub.log"))
+        })
+        .ok();
+    let file_layer = file.map(|f| fmt::layer().json().with_writer(std::sync::Mutex::new(f)));
+    let stderr_layer = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_filter(
+            EnvFilter::try_from_env("VARDHUB_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+        );
+    let _ = tracing_subscriber::registry()
+        .with(file_layer.with_filter(EnvFilter::new("info")))
+        .with(stderr_layer)
+        .try_init();
+}
+
+fn key_file(cli: &Cli) -> PathBuf {
+    cli.key_file
+        .clone()
+        .unwrap_or_else(|| cli.data.join("keys").join("master.key"))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let data = cli.data.clone();
+    match &cli.command {
+        Command::Init { synthetic } => {
+            let hub = Hub::init(&data, *synthetic).await?;
+            init_logging(&data);
+            let key = key_file(&cli);
+            if key.exists() {
+                Pseudonymiser::load(&key)?;
+            } else {
+                vardhub_ingest::create_key_file(&key)?;
+            }
+            tracing::info!(synthetic, "hub created");
+            hub.close().await;
+            say(format_args!(
+                "Hubb skapad i {} ({}). Nyckelfil: {}\nHub created in {}.",
+                data.display(),
+                if *synthetic {
+                    "syntetiska data"
+                } else {
+                    "riktiga data"
+                },
+                key.display(),
+                data.display()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest {
+            paths,
+            json,
+            as_region,
+            lang,
+            quiet,
+        } => {
+            let hub = Hub::open(&data).await?;
+            init_logging(&data);
+            let pseudonymiser = Pseudonymiser::load(&key_file(&cli))?;
+            let expect_region = as_region
+                .as_deref()
+                .map(RegionCode::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--as-region: {e}"))?;
+            let options = IngestOptions {
+                actor: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
+                expect_region,
+            };
+            let lock = hub.lock_writer().await?;
+            let mut all_accepted = true;
+            let mut reports = Vec::new();
+            for path in paths {
+                let progress = BarProgress::new(*quiet || *json);
+                let outcome =
+                    vardhub_ingest::ingest(&hub, &lock, path, &pseudonymiser, &options, &progress)
+                        .await
+                        .with_context(|| format!("ingest of {}", path.display()))?;
+                progress.bar.finish_and_clear();
+                tracing::info!(
+                    delivery = outcome.report.delivery_id.as_deref().unwrap_or("-"),
+                    status = ?outcome.report.status,
+                    "delivery ingested"
+                );
+                all_accepted &= outcome.accepted();
+                if *json {
+                    reports.push(serde_json::to_value(&outcome.report)?);
+                } else {
+                    say(format_args!("{}", outcome.report.summary((*lang).into())));
+                }
+            }
+            if *json {
+                say(format_args!("{}", serde_json::to_string_pretty(&reports)?));
+            }
+            drop(lock);
+            hub.close().await;
+            Ok(if all_accepted {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Deliveries {
+            region,
+            collection,
+            json,
+        } => {
+            let hub = Hub::open(&data).await?;
+            let filter = DeliveryFilter {
+                region: region.clone(),
+                collection: collection.clone(),
+            };
+            let list = hub.deliveries(&filter).await?;
+            if *json {
+                say(format_args!("{}", serde_json::to_string_pretty(&list)?));
+            } else {
+                let mut out = String::from(
+                    "leverans                                 status                  aktuell  rader      fel    varn.  mottagen\n",
+                );
+                for d in &list {
+                    out.push_str(&format!(
+                        "{:<40} {:<23} {:<8} {:>9} {:>6} {:>6}  {}\n",
+                        d.id,
+                        d.status.label_sv(),
+                        if d.current { "ja" } else { "" },
+                        d.rows_published,
+                        d.errors,
+                        d.warnings,
+                        d.received_at
+                    ));
+                }
+                out.push_str(&format!("{} leveranser / deliveries", list.len()));
+                say(format_args!("{out}"));
+            }
+            hub.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            delivery_id,
+            json,
+            lang,
+        } => {
+            let hub = Hub::open(&data).await?;
+            let Some((_, report)) = hub.delivery(delivery_id).await? else {
+                eprintln!("okänd leverans / unknown delivery: {delivery_id}");
+                return Ok(ExitCode::from(2));
+            };
+            if *json {
+                say(format_args!("{report}"));
+            } else {
+                let report: vardhub_ingest::ValidationReport =
+                    serde_json::from_str(&report).context("stored report does not parse")?;
+                say(format_args!("{}", report.summary((*lang).into())));
+            }
+            hub.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Specs { id } => {
+            let specs = vardhub_domain::spec::builtin();
+            match id {
+                None => {
+                    for s in specs.values() {
+                        say(format_args!("{:<15} {:<8} {}", s.id, s.version, s.title.sv));
+                    }
+                }
+                Some(id) => {
+                    let s = specs
+                        .get(id)
+                        .with_context(|| format!("okänd samling / unknown collection {id}"))?;
+                    say(format_args!("{}", serde_json::to_string_pretty(s)?));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => {
+            let hub = Hub::open(&data).await?;
+            let result = hub.verify_audit().await?;
+            hub.close().await;
+            match result {
+                Ok(n) => {
+                    say(format_args!(
+                        "granskningsloggen är hel: {n} poster / audit log intact: {n} entries"
+                    ));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Gc { older_than_days } => {
+            let hub = Hub::open(&data).await?;
+            init_logging(&data);
+            let lock = hub.lock_writer().await?;
+            let before = vardhub_store::now_utc() - chrono::Duration::days(*older_than_days);
+            let removed = hub.gc(&lock, before).await?;
+            say(format_args!(
+                "{} versioner borttagna / versions removed",
+                removed.len()
+            ));
+            hub.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Print a line to stdout (the one place the CLI writes results).
+fn say(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{args}");
+}
+
+/// An indicatif progress bar over the bytes of a delivery's files.
+struct BarProgress {
+    bar: ProgressBar,
+}
+
+impl BarProgress {
+    fn new(hidden: bool) -> BarProgress {
+        let bar = if hidden {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:20} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        BarProgress { bar }
+    }
+}
+
+impl Progress for BarProgress {
+    fn start_file(&self, name: &str, bytes: u64) {
+        self.bar.set_message(name.to_owned());
+        self.bar.set_length(bytes);
+        self.bar.set_position(0);
+    }
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+}
