@@ -169,15 +169,13 @@ pub fn normalise_code(var: &Variable, s: &str) -> Result<String, CodeProblem> {
                     en: "unknown municipality code".into(),
                 })
         }
-        CodeSystem::Sex => {
-            Sex::from_code(s)
-                .map(|c| c.as_str().to_owned())
-                .map_err(|_| CodeProblem {
-                    rule: "code_unknown",
-                    sv: "okänd könskod (ISO 5218: 0, 1, 2, 9)".into(),
-                    en: "unknown sex code (ISO 5218: 0, 1, 2, 9)".into(),
-                })
-        }
+        CodeSystem::Sex => Sex::from_code(s)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|_| CodeProblem {
+                rule: "code_unknown",
+                sv: "okänd könskod (ISO 5218: 0, 1, 2, 9)".into(),
+                en: "unknown sex code (ISO 5218: 0, 1, 2, 9)".into(),
+            }),
         CodeSystem::IdKind => IdKind::parse_label(s)
             .map(|k| k.code().to_owned())
             .ok_or_else(|| CodeProblem {

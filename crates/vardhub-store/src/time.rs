@@ -12,4 +12,3 @@ pub fn now_utc() -> DateTime<Utc> {
 pub(crate) fn fmt(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
-
