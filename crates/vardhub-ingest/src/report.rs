@@ -207,11 +207,14 @@ pub struct ValidationReport {
 /// At most this many issues are listed per table, rule and field; the rest are only counted.
 pub const MAX_LISTED_PER_RULE: u64 = 50;
 
+/// (file, rule, field): the unit within which issues are listed up to a cap.
+type ListKey = (Option<String>, Cow<'static, str>, Option<String>);
+
 /// Collects issues with bounded memory.
 #[derive(Debug, Default)]
 pub struct IssueSink {
     issues: Vec<Issue>,
-    listed: std::collections::HashMap<(Option<String>, Cow<'static, str>, Option<String>), u64>,
+    listed: std::collections::HashMap<ListKey, u64>,
     counts: BTreeMap<String, RuleCount>,
     not_listed: u64,
 }

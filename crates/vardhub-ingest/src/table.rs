@@ -483,11 +483,10 @@ impl<'a> TableValidator<'a> {
         for rule in &spec.rules {
             let problem: Option<(&str, String, String)> = match rule {
                 TableRule::DateOrder { earlier, later } => match (
-                    date_of(cell(earlier)),
                     date_time_of(cell(earlier)),
                     date_time_of(cell(later)),
                 ) {
-                    (Some(_), Some(a), Some(b)) if b < a => Some((
+                    (Some(a), Some(b)) if b < a => Some((
                         later.as_str(),
                         format!("{later} ligger före {earlier}"),
                         format!("{later} is before {earlier}"),

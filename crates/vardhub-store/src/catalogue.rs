@@ -214,6 +214,7 @@ impl Hub {
         }
         self.check_synthetic(record)?;
         staged.seal()?;
+        crate::crash::point("publish.staged");
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let (version, id) = next_version(&mut tx, record).await?;
         let rel = format!(
@@ -231,6 +232,7 @@ impl Hub {
         fs::rename(staged.dir(), &final_dir).map_err(StoreError::io(&final_dir))?;
         sync_dir(&parent)?;
         staged.mark_published();
+        crate::crash::point("publish.renamed");
 
         let result: Result<(), StoreError> = async {
             let now = time::fmt(time::now_utc());
@@ -286,8 +288,14 @@ impl Hub {
         }
         .await;
         match result {
-            Ok(()) => match tx.commit().await {
-                Ok(()) => Ok(id),
+            Ok(()) => match {
+                crate::crash::point("publish.before_commit");
+                tx.commit().await
+            } {
+                Ok(()) => {
+                    crate::crash::point("publish.committed");
+                    Ok(id)
+                }
                 Err(e) => {
                     let _ = remove_all(&final_dir);
                     Err(e.into())

@@ -20,6 +20,7 @@
 
 mod audit;
 mod catalogue;
+mod crash;
 mod error;
 mod hub;
 mod lake;

@@ -1,0 +1,258 @@
+//! The `vardhub` binary end to end: exit codes, crash consistency under SIGKILL, and a scan of every
+//! byte the hub wrote for identity numbers. All CLI tests live in this one test binary.
+
+#[path = "../crates/vardhub-ingest/tests/support/delivery.rs"]
+mod delivery;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use delivery::{Delivery, Files, many_stays, stay, test_numbers};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+fn vardhub(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vardhub"));
+    c.arg("--data").arg(data).env_remove("VARDHUB_CRASH_AT");
+    c
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("vardhub runs")
+}
+
+fn init(data: &Path) {
+    let out = run(vardhub(data).args(["init", "--synthetic"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// What a reader sees: (delivery id, table, rows per the catalogue, rows actually in the file).
+fn visible_state(data: &Path) -> Vec<(String, String, i64, i64)> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let hub = vardhub_store::Hub::open(data).await.unwrap();
+        let snap = hub.snapshot(None, None).await.unwrap();
+        let mut out = Vec::new();
+        for d in &snap.deliveries {
+            for f in &d.files {
+                let file = std::fs::File::open(&f.path)
+                    .unwrap_or_else(|e| panic!("published file {} unreadable: {e}", f.path.display()));
+                let rows = ParquetRecordBatchReaderBuilder::try_new(file)
+                    .unwrap()
+                    .metadata()
+                    .file_metadata()
+                    .num_rows();
+                out.push((d.id.clone(), f.table.clone(), f.rows, rows));
+            }
+        }
+        hub.close().await;
+        out
+    })
+}
+
+fn assert_consistent(state: &[(String, String, i64, i64)]) {
+    for (id, table, catalogue_rows, file_rows) in state {
+        assert_eq!(catalogue_rows, file_rows, "{id}/{table}: catalogue and file disagree");
+    }
+}
+
+#[test]
+fn init_ingest_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    assert!(!run(vardhub(&data).args(["init", "--synthetic"])).status.success(), "init twice fails");
+
+    let good = Delivery::new(tmp.path(), "good").contacts(&Files::new(many_stays(20)), false).write();
+    let out = run(vardhub(&data).arg("ingest").arg(&good).arg("--quiet"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("GODKÄND"));
+
+    let mut rows = many_stays(5);
+    rows.push(stay("K99", "194501103296"));
+    let bad = Delivery::new(tmp.path(), "bad").contacts(&Files::new(rows), false).write();
+    let out = run(vardhub(&data).arg("ingest").arg(&bad).args(["--json", "--lang", "en"]));
+    assert_eq!(out.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports[0]["status"], "rejected");
+
+    let out = run(vardhub(&tmp.path().join("nohub")).arg("ingest").arg(&good));
+    assert_eq!(out.status.code(), Some(2), "no hub is a usage/system error");
+    let out = run(vardhub(&data).arg("ingest"));
+    assert_eq!(out.status.code(), Some(2), "missing argument is a usage error");
+
+    let out = run(vardhub(&data).args(["deliveries", "--json"]));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let out = run(vardhub(&data).args(["report", "vardkontakter-01-2024-03-v2", "--lang", "en"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
+    let out = run(vardhub(&data).args(["audit", "verify"]));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // A group-readable key file is refused.
+    use std::os::unix::fs::PermissionsExt;
+    let key = data.join("keys/master.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(vardhub(&data).arg("ingest").arg(&good));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chmod 600"));
+}
+
+/// Kill `vardhub ingest` at many points — at named crash points inside publication and with SIGKILL
+/// at spread-out moments — and check each time that readers see either the previous state or the
+/// complete new delivery, never a mix, and that the next writer cleans up.
+#[test]
+fn sigkill_at_any_point_leaves_the_previous_state_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let v1 = Delivery::new(tmp.path(), "v1").contacts(&Files::new(many_stays(100)), false).write();
+    assert!(run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet")).status.success());
+    let big = Delivery::new(tmp.path(), "big").contacts(&Files::new(many_stays(30_000)), false).write();
+
+    // Deterministic crash points inside publication.
+    for point in ["publish.staged", "publish.renamed", "publish.before_commit"] {
+        let before = visible_state(&data);
+        let out = run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet").env("VARDHUB_CRASH_AT", point));
+        assert!(!out.status.success(), "{point}: the process must have crashed");
+        let after = visible_state(&data);
+        assert_eq!(after, before, "{point}: a crash before commit changes nothing visible");
+    }
+    let before = visible_state(&data);
+    let out = run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet").env("VARDHUB_CRASH_AT", "publish.committed"));
+    assert!(!out.status.success());
+    let after = visible_state(&data);
+    assert_ne!(after, before, "a crash after commit keeps the new delivery");
+    assert_consistent(&after);
+
+    // How long does a full ingest take?
+    let t = Instant::now();
+    assert!(run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet")).status.success());
+    let full = t.elapsed();
+
+    // SIGKILL at spread-out moments over the whole run.
+    let kills = 16;
+    let mut published_during_kills = 0;
+    for i in 0..kills {
+        let before = visible_state(&data);
+        let mut child = vardhub(&data)
+            .arg("ingest")
+            .arg(&big)
+            .arg("--quiet")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(1.1 * f64::from(i) / f64::from(kills)));
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        let after = visible_state(&data);
+        assert_consistent(&after);
+        if after != before {
+            // Only a complete, newer version of the same delivery may have appeared.
+            assert_eq!(after.len(), before.len(), "kill {i} ({status}): {before:?} -> {after:?}");
+            assert!(after.iter().all(|(_, _, _, rows)| *rows > 0));
+            published_during_kills += 1;
+        }
+    }
+    eprintln!(
+        "full ingest {full:?}; {kills} kills, {published_during_kills} of them after the commit"
+    );
+    assert!(published_during_kills < kills, "most kills must land before the commit");
+    // The next writer cleans up what the killed ones left behind.
+    assert!(run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet")).status.success());
+    assert_eq!(std::fs::read_dir(data.join("staging")).unwrap().count(), 0, "staging is empty");
+    let published: std::collections::HashSet<PathBuf> = {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let hub = vardhub_store::Hub::open(&data).await.unwrap();
+            let mut all = std::collections::HashSet::new();
+            for d in hub.deliveries(&Default::default()).await.unwrap() {
+                if d.published_at.is_some() {
+                    all.insert(data.join(format!(
+                        "lake/vardkontakter/region={}/period={}/v{}",
+                        d.region, d.period, d.version
+                    )));
+                }
+            }
+            all
+        })
+    };
+    for entry in std::fs::read_dir(data.join("lake/vardkontakter/region=01/period=2024-03")).unwrap() {
+        let p = entry.unwrap().path();
+        assert!(published.contains(&p), "orphan folder {} was not cleaned up", p.display());
+    }
+    let out = run(vardhub(&data).args(["audit", "verify"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every identity number fed to the hub, in every written form, must be absent from every byte the
+/// hub wrote: lake (raw bytes and decoded Parquet values), catalogue, logs and reports.
+#[test]
+fn no_identity_number_in_anything_the_hub_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let numbers: Vec<String> = test_numbers()[1000..1300].to_vec();
+    let mut rows = many_stays(290);
+    rows.push(stay("K900", "194501103296")); // bad check digit: reported, masked
+    rows.push(stay("K901", &format!("{}-{}", &numbers[5][..8], &numbers[5][8..]))); // 13-char form
+    let accepted = Delivery::new(tmp.path(), "a").contacts(&Files::new(rows), false).write();
+    let out = run(vardhub(&data).arg("ingest").arg(&accepted).arg("--quiet"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let mut bad_rows = many_stays(10);
+    bad_rows.push(stay("K902", "194501103296"));
+    let rejected = Delivery::new(tmp.path(), "r").contacts(&Files::new(bad_rows), false).write();
+    assert_eq!(run(vardhub(&data).arg("ingest").arg(&rejected).arg("--quiet")).status.code(), Some(1));
+
+    // Every number as it could be written: the 10-digit core is inside every written form.
+    let mut needles: Vec<String> = numbers.iter().map(|n| n[2..].to_owned()).collect();
+    needles.extend(numbers.iter().map(|n| format!("{}-{}", &n[2..8], &n[8..])));
+    needles.push("4501103296".into());
+    needles.push("450110-3296".into());
+
+    let mut scanned = 0usize;
+    let mut stack = vec![data.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_some_and(|e| e == "key") {
+                continue; // the key file holds a key, not data
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            scanned += bytes.len();
+            let mut texts = vec![String::from_utf8_lossy(&bytes).into_owned()];
+            if path.extension().is_some_and(|e| e == "parquet") {
+                texts.extend(parquet_strings(&path));
+            }
+            for text in &texts {
+                for n in &needles {
+                    assert!(!text.contains(n.as_str()), "identity number found in {}", path.display());
+                }
+            }
+        }
+    }
+    assert!(scanned > 10_000, "the scan covered the hub's files ({scanned} bytes)");
+}
+
+/// Every value of every column of a Parquet file, as text.
+fn parquet_strings(path: &Path) -> Vec<String> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for batch in reader {
+        for col in batch.unwrap().columns() {
+            let text = datafusion::arrow::compute::cast(col, &DataType::Utf8).unwrap();
+            let text = text.as_string::<i32>();
+            out.extend((0..text.len()).filter(|i| !text.is_null(*i)).map(|i| text.value(i).to_owned()));
+        }
+    }
+    out
+}
