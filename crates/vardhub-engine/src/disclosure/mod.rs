@@ -1,0 +1,1 @@
+//! Disclosure control (placeholder while stats is built).
