@@ -108,14 +108,15 @@ pub struct PseudonymisedId {
 /// Turns identity numbers into keyed pseudonyms.
 pub struct Pseudonymiser {
     version: u32,
-    key: SecretBox<[u8; 32]>,
+    /// HMAC keyed with the derived key (the key schedule is done once, then cloned per value).
+    mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Pseudonymiser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pseudonymiser")
             .field("version", &self.version)
-            .field("key", &"[hemlig]")
+            .field("mac", &"[hemlig]")
             .finish()
     }
 }
@@ -169,10 +170,10 @@ impl Pseudonymiser {
         let info = format!("vardhub/pseudonym/v{version}");
         hk.expand(info.as_bytes(), key.as_mut())
             .expect("32 bytes is a valid HKDF-SHA256 output length");
-        Pseudonymiser {
-            version,
-            key: SecretBox::new(key),
-        }
+        let key = SecretBox::new(key);
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.expose_secret())
+            .expect("HMAC accepts any key length");
+        Pseudonymiser { version, mac }
     }
 
     /// The key version (recorded with every delivery).
@@ -189,8 +190,7 @@ impl Pseudonymiser {
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        <Hmac<Sha256> as KeyInit>::new_from_slice(self.key.expose_secret())
-            .expect("HMAC accepts any key length")
+        self.mac.clone()
     }
 
     /// Parse one delivered identity number and pseudonymise it. `reference` is the date the number

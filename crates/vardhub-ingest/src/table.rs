@@ -482,17 +482,16 @@ impl<'a> TableValidator<'a> {
         };
         for rule in &spec.rules {
             let problem: Option<(&str, String, String)> = match rule {
-                TableRule::DateOrder { earlier, later } => match (
-                    date_time_of(cell(earlier)),
-                    date_time_of(cell(later)),
-                ) {
-                    (Some(a), Some(b)) if b < a => Some((
-                        later.as_str(),
-                        format!("{later} ligger före {earlier}"),
-                        format!("{later} is before {earlier}"),
-                    )),
-                    _ => None,
-                },
+                TableRule::DateOrder { earlier, later } => {
+                    match (date_time_of(cell(earlier)), date_time_of(cell(later))) {
+                        (Some(a), Some(b)) if b < a => Some((
+                            later.as_str(),
+                            format!("{later} ligger före {earlier}"),
+                            format!("{later} is before {earlier}"),
+                        )),
+                        _ => None,
+                    }
+                }
                 TableRule::InPeriod { field } => date_of(cell(field))
                     .filter(|d| *d < self.period_first || *d > self.period_last)
                     .map(|_| {

@@ -596,3 +596,121 @@ async fn missing_manifest_and_missing_columns_are_clear() {
             .contains("obligatorisk kolumn saknas")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn national_population_extract_is_published_under_region_00() {
+    let e = env(true).await;
+    let numbers = test_numbers();
+    let rows: Vec<String> = numbers[2000..2100]
+        .iter()
+        .map(|n| {
+            format!(
+                "{n};P;{}-{}-{};{};1280;",
+                &n[..4],
+                &n[4..6],
+                &n[6..8],
+                if n.as_bytes()[10] % 2 == 1 { 1 } else { 2 }
+            )
+        })
+        .collect();
+    let mut d = Delivery::new(&e.root, "pop").table(
+        "befolkning",
+        "personer",
+        "person_id;person_id_typ;fodelsedatum;kon;folkbokforingskommun;avlidendatum",
+        &rows,
+    );
+    d.region = "00".into();
+    let report = e.ingest(&d.write()).await;
+    assert_eq!(
+        report.status,
+        DeliveryStatus::Accepted,
+        "{}",
+        report.summary(vardhub_ingest::Lang::En)
+    );
+    assert_eq!(
+        report.delivery_id.as_deref(),
+        Some("befolkning-00-2024-03-v1")
+    );
+    let mut d = Delivery::new(&e.root, "pop-regional").table(
+        "befolkning",
+        "personer",
+        "person_id;person_id_typ;fodelsedatum;kon;folkbokforingskommun;avlidendatum",
+        &rows,
+    );
+    d.region = "12".into();
+    let report = e.ingest(&d.write()).await;
+    assert!(
+        rules(&report).contains(&"manifest_region"),
+        "a national collection comes from region 00"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bed_census_rules_are_checked() {
+    let e = env(true).await;
+    let header = "sjukhus;enhet;datum;vardinriktning;mvo;disponibla;belagda;overbelaggningar;utlokaliserade;utskrivningsklara";
+    let mut rows: Vec<String> = (1..=31)
+        .flat_map(|day| {
+            (1..=4).map(move |unit| format!("11001;AVD{unit};2024-03-{day:02};SOM;101;24;26;2;1;3"))
+        })
+        .collect();
+    rows[7] = "11001;AVD4;2024-03-02;SOM;101;24;2;0;0;3".into(); // more ready-for-discharge than occupied
+    let report = e
+        .ingest(
+            &Delivery::new(&e.root, "beds")
+                .table("vardplatser", "enhetsdagar", header, &rows)
+                .write(),
+        )
+        .await;
+    assert_eq!(
+        report.status,
+        DeliveryStatus::AcceptedWithWarnings,
+        "{}",
+        report.summary(vardhub_ingest::Lang::En)
+    );
+    let issue = report
+        .issues
+        .iter()
+        .find(|i| i.rule == "not_greater")
+        .unwrap();
+    assert_eq!(
+        (issue.row, issue.field.as_deref()),
+        (Some(9), Some("utskrivningsklara"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn waiting_time_status_and_dates_are_consistent() {
+    let e = env(true).await;
+    let numbers = test_numbers();
+    let header = "arende_id;patient_id;patient_id_typ;kon;hemkommun;vardenhet;mvo;vantetyp;atgard;startdatum;status;genomford_datum;avvikelseorsak;medicinskt_maldatum";
+    let mut rows: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                "A{i};{};P;2;0180;ORT1;301;OP;NFB49;2024-01-10;G;2024-03-12;;",
+                numbers[3000 + i]
+            )
+        })
+        .collect();
+    rows[3] = format!(
+        "A3;{};P;2;0180;ORT1;301;OP;NFB49;2024-01-10;V;2024-03-12;PvV;",
+        numbers[3003]
+    );
+    let report = e
+        .ingest(
+            &Delivery::new(&e.root, "wait")
+                .table("vantetider", "arenden", header, &rows)
+                .write(),
+        )
+        .await;
+    assert_eq!(report.status, DeliveryStatus::AcceptedWithWarnings);
+    let issue = report
+        .issues
+        .iter()
+        .find(|i| i.rule == "absent_if")
+        .unwrap();
+    assert_eq!(
+        (issue.row, issue.field.as_deref()),
+        (Some(5), Some("genomford_datum"))
+    );
+}

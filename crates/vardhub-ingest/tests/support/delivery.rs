@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// Skatteverket test personnummer (the only identities allowed in fixtures).
 pub fn test_numbers() -> Vec<String> {
-    serde_json::from_str(include_str!("../../../../reference/skatteverket_test_personnummer.json")).unwrap()
+    serde_json::from_str(include_str!(
+        "../../../../reference/skatteverket_test_personnummer.json"
+    ))
+    .unwrap()
 }
 
 pub const KONTAKTER_HEADER: &str = "kontakt_id;patient_id;patient_id_typ;kon;hemkommun;sjukhus;enhet;mvo;vardform;planerad;besokstyp;yrkeskategori;inskrivningsdatum;utskrivningsdatum;utskrivningssatt;hdia;drg;drg_vikt;kpp_kostnad;utskrivningsklar_dagar";
@@ -60,6 +63,7 @@ pub struct Delivery {
     pub period: String,
     pub encoding: &'static str,
     pub synthetic: bool,
+    pub collection: String,
     /// (table, file name, bytes as written, bytes the manifest describes)
     pub files: Vec<(String, String, Vec<u8>, Vec<u8>)>,
     /// Row count to declare for a Parquet file.
@@ -74,6 +78,7 @@ impl Delivery {
             period: "2024-03".into(),
             encoding: "utf-8",
             synthetic: true,
+            collection: "vardkontakter".into(),
             files: Vec::new(),
             parquet_rows: None,
         }
@@ -88,6 +93,20 @@ impl Delivery {
         }
         self
     }
+    /// Any collection's table from a header and rows (LF line endings, UTF-8).
+    pub fn table(
+        mut self,
+        collection: &str,
+        table: &str,
+        header: &str,
+        rows: &[String],
+    ) -> Delivery {
+        self.collection = collection.into();
+        let b = csv(header, rows, false).into_bytes();
+        self.files
+            .push((table.into(), format!("{table}.csv"), b.clone(), b));
+        self
+    }
     pub fn map_file(mut self, table: &str, f: impl FnOnce(Vec<u8>) -> Vec<u8>) -> Delivery {
         let entry = self.files.iter_mut().find(|e| e.0 == table).unwrap();
         entry.2 = f(std::mem::take(&mut entry.2));
@@ -99,7 +118,8 @@ impl Delivery {
         for (table, name, written, described) in &self.files {
             std::fs::write(self.dir.join(name), written).unwrap();
             let rows = if name.ends_with(".parquet") {
-                self.parquet_rows.expect("set parquet_rows for a Parquet file")
+                self.parquet_rows
+                    .expect("set parquet_rows for a Parquet file")
             } else {
                 described
                     .split(|b| *b == b'\n')
@@ -113,7 +133,7 @@ impl Delivery {
             }));
         }
         let manifest = serde_json::json!({
-            "format": "vardhub-leverans/1", "collection": "vardkontakter", "spec_version": "1.0.0",
+            "format": "vardhub-leverans/1", "collection": self.collection, "spec_version": "1.0.0",
             "region": self.region, "period": self.period, "synthetic": self.synthetic,
             "encoding": self.encoding, "files": files,
         });
@@ -126,11 +146,9 @@ impl Delivery {
     }
 }
 
-
 pub fn many_stays(n: usize) -> Vec<String> {
     let numbers = test_numbers();
     (0..n)
         .map(|i| stay(&format!("K{}", i + 1), &numbers[1000 + i]))
         .collect()
 }
-
