@@ -2,8 +2,9 @@
 //!
 //! Each row's key (already pseudonymised, so no identity number is ever written) is hashed to
 //! 128 bits and appended with its line number to one of [`BUCKETS`] spill files in the staging
-//! folder. After the file is read, each bucket is sorted on its own: memory is about 1/[`BUCKETS`]
-//! of 24 bytes per row, and nothing is kept in memory while the file streams.
+//! folder. After the file is read, each bucket is sorted on its own; a bucket larger than a bound
+//! (8 MiB) is first split on further hash bits, so memory stays bounded whatever the file size,
+//! and nothing is kept in memory while the file streams.
 
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -18,6 +19,7 @@ const RECORD: usize = 24;
 pub struct DuplicateDetector {
     dir: PathBuf,
     buckets: Vec<BufWriter<File>>,
+    max_bucket_bytes: u64,
 }
 
 /// A row whose key was seen before.
@@ -55,7 +57,14 @@ impl DuplicateDetector {
         Ok(DuplicateDetector {
             dir: dir.to_owned(),
             buckets,
+            max_bucket_bytes: MAX_BUCKET_BYTES,
         })
+    }
+
+    /// Change the size above which a bucket is split (tests use a small one).
+    pub fn with_max_bucket_bytes(mut self, bytes: u64) -> Self {
+        self.max_bucket_bytes = bytes;
+        self
     }
 
     /// Record the key hash of the row at `line`.
@@ -71,34 +80,84 @@ impl DuplicateDetector {
         let mut dups = Vec::new();
         for (i, w) in self.buckets.into_iter().enumerate() {
             w.into_inner().map_err(|e| e.into_error())?;
-            let path = self.dir.join(format!("{i:02}.bin"));
-            let mut bytes = Vec::new();
-            BufReader::new(File::open(&path)?).read_to_end(&mut bytes)?;
-            let mut entries: Vec<(u128, u64)> = bytes
-                .chunks_exact(RECORD)
-                .map(|c| {
-                    let mut h = [0u8; 16];
-                    h.copy_from_slice(&c[..16]);
-                    let mut l = [0u8; 8];
-                    l.copy_from_slice(&c[16..]);
-                    (u128::from_le_bytes(h), u64::from_le_bytes(l))
-                })
-                .collect();
-            drop(bytes);
-            entries.sort_unstable();
-            for pair in entries.chunk_by(|a, b| a.0 == b.0) {
-                let first = pair[0].1;
-                dups.extend(pair[1..].iter().map(|&(_, line)| Duplicate {
-                    line,
-                    first_line: first,
-                }));
-            }
-            std::fs::remove_file(&path)?;
+            find_in_bucket(
+                &self.dir.join(format!("{i:02}.bin")),
+                1,
+                self.max_bucket_bytes,
+                &mut dups,
+            )?;
         }
         let _ = std::fs::remove_dir(&self.dir);
         dups.sort_unstable_by_key(|d| d.line);
         Ok(dups)
     }
+}
+
+/// A bucket larger than this is split on further hash bits instead of being read into memory,
+/// so memory stays bounded whatever the file size.
+const MAX_BUCKET_BYTES: u64 = 8 << 20;
+
+/// Sub-buckets per split.
+const SPLIT: usize = 16;
+
+fn find_in_bucket(path: &Path, level: u32, max: u64, dups: &mut Vec<Duplicate>) -> io::Result<()> {
+    let size = std::fs::metadata(path)?.len();
+    let mut reader = BufReader::with_capacity(64 * 1024, File::open(path)?);
+    let mut record = [0u8; RECORD];
+    let mut next = |reader: &mut BufReader<File>| -> io::Result<Option<(u128, u64)>> {
+        match reader.read_exact(&mut record) {
+            Ok(()) => {
+                let mut h = [0u8; 16];
+                h.copy_from_slice(&record[..16]);
+                let mut l = [0u8; 8];
+                l.copy_from_slice(&record[16..]);
+                Ok(Some((u128::from_le_bytes(h), u64::from_le_bytes(l))))
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    // 6 bits chose the bucket; each split uses 4 more, so 30 levels exhaust the 128-bit hash.
+    if size > max && level < 30 {
+        let subs: Vec<PathBuf> = (0..SPLIT)
+            .map(|i| path.with_extension(format!("{i:x}.bin")))
+            .collect();
+        {
+            let mut writers = subs
+                .iter()
+                .map(|p| File::create(p).map(|f| BufWriter::with_capacity(64 * 1024, f)))
+                .collect::<io::Result<Vec<_>>>()?;
+            let shift = 122 - 4 * level;
+            while let Some((hash, line)) = next(&mut reader)? {
+                let w = &mut writers[(hash >> shift) as usize % SPLIT];
+                w.write_all(&hash.to_le_bytes())?;
+                w.write_all(&line.to_le_bytes())?;
+            }
+            for w in writers {
+                w.into_inner().map_err(|e| e.into_error())?;
+            }
+        }
+        drop(reader);
+        std::fs::remove_file(path)?;
+        for sub in &subs {
+            find_in_bucket(sub, level + 1, max, dups)?;
+        }
+        return Ok(());
+    }
+    let mut entries: Vec<(u128, u64)> = Vec::with_capacity((size / RECORD as u64) as usize);
+    while let Some(e) = next(&mut reader)? {
+        entries.push(e);
+    }
+    drop(reader);
+    entries.sort_unstable();
+    for group in entries.chunk_by(|a, b| a.0 == b.0) {
+        let first = group[0].1;
+        dups.extend(group[1..].iter().map(|&(_, line)| Duplicate {
+            line,
+            first_line: first,
+        }));
+    }
+    std::fs::remove_file(path)
 }
 
 #[cfg(test)]
@@ -131,6 +190,39 @@ mod tests {
             ]
         );
         assert!(!dir.path().join("dups").exists());
+    }
+
+    #[test]
+    fn large_buckets_are_split_and_still_exact() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = DuplicateDetector::new(&dir.path().join("dups"))
+            .unwrap()
+            .with_max_bucket_bytes(4096);
+        // ~5 MB of records, ~80 kB per bucket: every bucket is split, some twice.
+        let n = 200_000u64;
+        for line in 0..n {
+            d.add(key_hash([line.to_le_bytes().as_slice()]), line)
+                .unwrap();
+        }
+        for line in [10u64, 199_999] {
+            d.add(key_hash([line.to_le_bytes().as_slice()]), n + line)
+                .unwrap();
+        }
+        let dups = d.finish().unwrap();
+        assert!(!dir.path().join("dups").exists(), "all spill files removed");
+        assert_eq!(
+            dups,
+            vec![
+                Duplicate {
+                    line: n + 10,
+                    first_line: 10
+                },
+                Duplicate {
+                    line: n + 199_999,
+                    first_line: 199_999
+                },
+            ]
+        );
     }
 
     #[test]
