@@ -287,26 +287,18 @@ impl Hub {
             Ok(())
         }
         .await;
-        match result {
-            Ok(()) => match {
-                crate::crash::point("publish.before_commit");
-                tx.commit().await
-            } {
-                Ok(()) => {
-                    crate::crash::point("publish.committed");
-                    Ok(id)
-                }
-                Err(e) => {
-                    let _ = remove_all(&final_dir);
-                    Err(e.into())
-                }
-            },
-            Err(e) => {
-                drop(tx);
-                let _ = remove_all(&final_dir);
-                Err(e)
-            }
+        if let Err(e) = result {
+            drop(tx);
+            let _ = remove_all(&final_dir);
+            return Err(e);
         }
+        crate::crash::point("publish.before_commit");
+        if let Err(e) = tx.commit().await {
+            let _ = remove_all(&final_dir);
+            return Err(e.into());
+        }
+        crate::crash::point("publish.committed");
+        Ok(id)
     }
 
     /// Record a rejected delivery (its report and counts; nothing in the lake, nothing current changes).
