@@ -98,6 +98,17 @@ pub struct SynthOptions {
     pub defects: f64,
 }
 
+impl SynthOptions {
+    /// The number of deliveries [`generate`] writes for these options (for progress bars): per
+    /// month 21 regions × 3 collections plus the national population extract, less the one
+    /// delivery that is withheld on purpose (see `truth.json`, `missing_deliveries`).
+    pub fn delivery_count(&self) -> usize {
+        let months = usize::try_from(Period::months_between(self.from, self.to) + 1).unwrap_or(0);
+        let regions = vardhub_domain::region::regions().len();
+        (months * (3 * regions + 1)).saturating_sub(usize::from(months > 0))
+    }
+}
+
 /// What was generated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthSummary {

@@ -30,8 +30,10 @@ pub(crate) mod target {
     pub const TONSIL: f64 = 10_500.0 / 10_551_707.0;
     /// Births ≈100 000 per year (2023).
     pub const DELIVERIES: f64 = 100_000.0 / 10_551_707.0;
-    /// Referrals to a first specialist visit that go through the waiting-time register.
-    pub const REFERRALS: f64 = 0.09;
+    /// Referrals to a first specialist visit that go through the waiting-time register
+    /// (generator's assumption, chosen so that ≈100 000 people wait for an operation at any time,
+    /// the order of the 123 538 of April 2019 in §10).
+    pub const REFERRALS: f64 = 0.30;
 }
 
 /// Share of physician visits among background specialist outpatient visits.
@@ -55,7 +57,7 @@ pub(crate) const WINTER_AMPLITUDE: f64 = 0.12;
 pub(crate) const WINTER_AMPLITUDE_RESPIRATORY: f64 = 0.30;
 /// Relative volume of planned care by month (summer holidays), normalised to mean 1 in code.
 pub(crate) const PLANNED_BY_MONTH: [f64; 12] = [
-    1.04, 1.08, 1.08, 1.02, 1.04, 0.92, 0.55, 0.86, 1.10, 1.10, 1.10, 0.90,
+    1.04, 1.07, 1.07, 1.02, 1.04, 0.93, 0.66, 0.86, 1.08, 1.08, 1.08, 0.92,
 ];
 
 /// 30-day readmission probability after an inpatient episode.

@@ -378,6 +378,16 @@ fn clean_output_passes_validation_with_zero_issues() {
     let dels = deliveries(r);
     // 21 regions × 3 collections × 12 months + 12 population extracts − 1 withheld delivery.
     assert_eq!(dels.len(), 21 * 3 * 12 + 12 - 1);
+    let opts = SynthOptions {
+        out: PathBuf::new(),
+        scale: 0.003,
+        seed: 11,
+        from: Period::parse("2023-01").unwrap(),
+        to: Period::parse("2023-12").unwrap(),
+        encoding: Encoding::Utf8,
+        defects: 0.0,
+    };
+    assert_eq!(opts.delivery_count(), dels.len());
     let t = truth(r);
     let missing = t["missing_deliveries"][0]["delivery"]
         .as_str()
