@@ -1580,8 +1580,15 @@ impl Sim<'_> {
         let v = self.rp.visitor_share;
         let kommuner = &self.pop.kommuner[self.ri];
         for mi in 0..self.w.months.len() {
-            let (_, first, last) = self.w.months[mi];
+            let (period, first, last) = self.w.months[mi];
             let years = f64::from(last - first + 1) / 365.25;
+            let summer = match period.month() {
+                6 => 0.5,
+                7 => 1.0,
+                8 => 0.6,
+                _ => 0.0,
+            };
+            let v = v * (1.0 + (self.rp.summer_visitors - 1.0) * summer);
             let mut rng = rng::stream(self.seed, &[tag::VISITORS, self.ri as u64, mi as u64]);
             let n = [
                 rng::poisson(&mut rng, v * pop * e.inpatient_episodes * years),

@@ -539,6 +539,8 @@ pub(crate) struct RegionParams {
     pub outlier_share: f64,
     /// Care given to residents of other regions, as a share of the region's own volume.
     pub visitor_share: f64,
+    /// Multiplier of visitors in July (half of it in June, 60 % in August): summer tourism.
+    pub summer_visitors: f64,
     /// KPP cost per DRG point, SEK.
     pub cost_per_drg_point: f64,
     /// Relative use of care (background volumes), normalised nationally to a mean of 1.
@@ -669,6 +671,11 @@ pub(crate) fn region_params() -> Vec<RegionParams> {
             overcrowding_target_per_100: OVERCROWD[i],
             outlier_share: OUTLIERS[i],
             visitor_share: VISITORS[i],
+            summer_visitors: match CODES[i] {
+                "09" => 3.0,
+                "08" | "10" | "13" => 1.5,
+                _ => 1.0,
+            },
             cost_per_drg_point: COST[i],
             care_use: USE[i],
             icd_without_dot: matches!(CODES[i], "12" | "14" | "24"),

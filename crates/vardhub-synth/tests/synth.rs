@@ -412,8 +412,10 @@ fn clean_output_passes_validation_with_zero_issues() {
             .starts_with("befolkning");
         if !national && c.with_residence >= 20 {
             let share = c.in_region as f64 / c.with_residence as f64;
+            // The hub rejects a delivery with half its rows from other regions; Gotland's July
+            // tourists take it to about 25 %.
             assert!(
-                share > 0.8,
+                share > 0.65,
                 "{}: only {share:.2} of rows in region",
                 d.display()
             );
