@@ -105,6 +105,9 @@ pub(crate) struct Population {
     /// Persons per region at the start (scaled 2023 population).
     pub initial: Vec<u64>,
     pub kommuner: Vec<RegionKommuner>,
+    /// Persons whose identity is one of Skatteverket's test personnummer (the others have
+    /// generated Luhn-valid numbers).
+    pub test_numbers: u64,
 }
 
 impl Population {
@@ -275,10 +278,17 @@ pub(crate) fn build(model: &Model, seed: u64, scale: f64, from: Period, to: Peri
 
     // Identities, in person order.
     let mut alloc = IdAllocator::default();
+    let mut test_numbers = 0u64;
     for p in &mut persons {
         let (id, birth) = alloc.allocate(p.birth, p.sex);
         p.id = id;
         p.birth = birth;
+        if crate::refdata::TEST_PNR
+            .get(&birth)
+            .is_some_and(|l| l.binary_search(&id).is_ok())
+        {
+            test_numbers += 1;
+        }
     }
 
     let mut residents = vec![Vec::new(); regs.len()];
@@ -294,6 +304,7 @@ pub(crate) fn build(model: &Model, seed: u64, scale: f64, from: Period, to: Peri
         residents,
         initial,
         kommuner,
+        test_numbers,
     }
 }
 

@@ -41,6 +41,7 @@ struct Generator {
     encoding: vardhub_domain::Encoding,
     defects: f64,
     people: u64,
+    people_with_test_personnummer: u64,
     people_at_start_by_region: BTreeMap<String, u64>,
 }
 
@@ -315,6 +316,7 @@ pub(crate) fn write(
             encoding: opts.encoding,
             defects: opts.defects,
             people: pop.persons.len() as u64,
+            people_with_test_personnummer: pop.test_numbers,
             people_at_start_by_region: regs
                 .iter()
                 .zip(&pop.initial)

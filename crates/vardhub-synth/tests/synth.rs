@@ -19,7 +19,7 @@ use vardhub_domain::{
     DrgCode, Encoding, IcdCode, IdError, IdKind, KommunCode, KvaCode, Manifest, MvoCode, PatientId,
     Period, RegionCode, Sex,
 };
-use vardhub_synth::{DefectRecord, NoProgress, SynthOptions, generate};
+use vardhub_synth::{DefectRecord, NoProgress, SynthOptions, SynthProgress, generate};
 
 struct Run {
     _dir: tempfile::TempDir,
@@ -38,8 +38,20 @@ fn run(scale: f64, seed: u64, from: &str, to: &str, defects: f64, encoding: Enco
         encoding,
         defects,
     };
-    let summary = generate(&opts, &NoProgress).unwrap();
+    struct Count(std::sync::Mutex<BTreeSet<String>>);
+    impl SynthProgress for Count {
+        fn delivery_done(&self, name: &str) {
+            assert!(
+                self.0.lock().unwrap().insert(name.to_owned()),
+                "{name} reported twice"
+            );
+        }
+    }
+    let progress = Count(Default::default());
+    let summary = generate(&opts, &progress).unwrap();
     assert!(summary.deliveries > 0 && summary.rows > 0);
+    assert_eq!(summary.deliveries, opts.delivery_count());
+    assert_eq!(progress.0.lock().unwrap().len(), summary.deliveries);
     Run { _dir: dir, out }
 }
 
