@@ -40,14 +40,28 @@
 //!
 //! ## How it works
 //!
-//! 1. [`population`]: people per region (scaled 2023 populations, SCB 2015 age/sex structure),
+//! 1. `population`: people per region (scaled 2023 populations, SCB 2015 age/sex structure),
 //!    kommun, identity; month by month births, deaths, moves and acute myocardial infarctions.
-//! 2. [`care`] (one job per region, in parallel): each resident's care as Poisson processes by age
+//! 2. `care` (one job per region, in parallel): each resident's care as Poisson processes by age
 //!    and sex with care pathways for the named conditions; referrals and waiting-time cases; care
 //!    for visitors from other regions.
-//! 3. [`beds`]: the daily bed census derived from the stays.
-//! 4. [`job`]: the deliveries written month by month, counted for `truth.json`, with defects
-//!    injected on demand ([`defects`]).
+//! 3. `beds`: the daily bed census derived from the stays.
+//! 4. `job`: the deliveries written month by month, counted for `truth.json`, with defects
+//!    injected on demand (`defects`).
+//!
+//! ## What is planted (all recorded in `truth.json`)
+//!
+//! * Volumes: national inpatient episodes, specialist and primary-care physician visits per
+//!   person-year are calibrated to the domain brief §10 (aim ±3 %; the tests allow ±10 %), with a
+//!   winter peak of acute care and a summer dip of planned care.
+//! * Regions better or worse on purpose: hip-fracture surgery within 24 h (Jönköping 95 %,
+//!   Gävleborg 55 %), first visit within 90 days (Halland 96 %, Norrbotten 60 %), cold-technique
+//!   tonsillectomy (Uppsala 95 %, Stockholm 40 %), 30-day death after AMI (Östergötland 0.6 ×,
+//!   Västernorrland 1.6 × the age-specific risk), overcrowding (Sörmland ≈11, Kalmar ≈0.8 per 100
+//!   staffed beds); Gotland's summer tourists; the bed census of Jämtland Härjedalen is withheld for
+//!   the middle month.
+//! * The true value of every indicator per region and month, counted from the rows written, with
+//!   its definition.
 //!
 //! Architecture invariants: the output depends only on the options (no clock, no hash-map order,
 //! no thread scheduling: every random decision comes from a stream named by its purpose); the
