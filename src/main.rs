@@ -11,6 +11,8 @@ use vardhub_domain::RegionCode;
 use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
 use vardhub_store::{DeliveryFilter, Hub};
 
+mod demo;
+
 /// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
 #[derive(Debug, Parser)]
 #[command(name = "vardhub", version, about)]
@@ -92,6 +94,47 @@ enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Skapa ett syntetiskt Sverige: leveranser för alla regioner med planterad sanning
+    /// / generate a synthetic Sweden: deliveries for all regions with planted truth.
+    Synth {
+        /// Utkatalog / output folder (must be empty or absent).
+        #[arg(long)]
+        out: PathBuf,
+        /// Andel av Sveriges befolkning (1.0 ≈ 10,55 miljoner) / share of the population.
+        #[arg(long, default_value_t = 0.01)]
+        scale: f64,
+        /// Slumpfrö / random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Första månad / first month (ÅÅÅÅ-MM).
+        #[arg(long, default_value = "2024-01")]
+        from: String,
+        /// Sista månad / last month (ÅÅÅÅ-MM).
+        #[arg(long, default_value = "2024-12")]
+        to: String,
+        /// Teckenkodning / encoding.
+        #[arg(long, default_value = "utf-8")]
+        encoding: EncodingArg,
+        /// Andel rader med inplanterade fel / share of rows with injected defects (0–0.05).
+        #[arg(long, default_value_t = 0.0)]
+        defects: f64,
+    },
+    /// Demonstration: syntetiskt Sverige in, kvalitetsrapporter och leveransöversikt ut
+    /// / demo: synthetic Sweden in, quality reports and delivery overview out.
+    Demo {
+        /// Andel av befolkningen / share of the population.
+        #[arg(long, default_value_t = 0.01)]
+        scale: f64,
+        /// Första månad / first month.
+        #[arg(long, default_value = "2024-01")]
+        from: String,
+        /// Sista månad / last month.
+        #[arg(long, default_value = "2024-06")]
+        to: String,
+        /// Behåll de genererade leveranserna / keep the generated deliveries.
+        #[arg(long)]
+        keep_deliveries: bool,
+    },
     /// Ta bort ersatta versioner äldre än N dagar / remove superseded versions older than N days.
     Gc {
         /// Dagar / days.
@@ -104,6 +147,23 @@ enum Command {
 enum AuditCommand {
     /// Kontrollera hashkedjan / verify the hash chain.
     Verify,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum EncodingArg {
+    #[value(name = "utf-8")]
+    Utf8,
+    #[value(name = "windows-1252")]
+    Windows1252,
+}
+
+impl From<EncodingArg> for vardhub_domain::Encoding {
+    fn from(e: EncodingArg) -> Self {
+        match e {
+            EncodingArg::Utf8 => vardhub_domain::Encoding::Utf8,
+            EncodingArg::Windows1252 => vardhub_domain::Encoding::Windows1252,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -352,6 +412,54 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Synth {
+            out,
+            scale,
+            seed,
+            from,
+            to,
+            encoding,
+            defects,
+        } => {
+            let opts = vardhub_synth::SynthOptions {
+                out: out.clone(),
+                scale: *scale,
+                seed: *seed,
+                from: parse_period(from)?,
+                to: parse_period(to)?,
+                encoding: (*encoding).into(),
+                defects: *defects,
+            };
+            let summary = synthesize(&opts)?;
+            say(format_args!(
+                "{} leveranser, {} rader, {:.1} MB, {} personer på {:.1} s ({:.0} rader/s) i {}\n{} deliveries written; truth in {}",
+                summary.deliveries,
+                summary.rows,
+                summary.bytes as f64 / 1e6,
+                summary.people,
+                summary.seconds,
+                summary.rows as f64 / summary.seconds.max(1e-9),
+                out.display(),
+                summary.deliveries,
+                out.join("truth.json").display()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            scale,
+            from,
+            to,
+            keep_deliveries,
+        } => {
+            demo::run(
+                &cli,
+                *scale,
+                parse_period(from)?,
+                parse_period(to)?,
+                *keep_deliveries,
+            )
+            .await
+        }
         Command::Gc { older_than_days } => {
             let hub = Hub::open(&data).await?;
             init_logging(&data);
@@ -366,6 +474,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn parse_period(s: &str) -> Result<vardhub_domain::Period> {
+    vardhub_domain::Period::parse(s)
+        .map_err(|e| anyhow::anyhow!("ogiltig månad / invalid month {s}: {e}"))
+}
+
+/// Run the generator with a progress bar over deliveries.
+fn synthesize(opts: &vardhub_synth::SynthOptions) -> Result<vardhub_synth::SynthSummary> {
+    struct Bar(ProgressBar);
+    impl vardhub_synth::SynthProgress for Bar {
+        fn delivery_done(&self, name: &str) {
+            self.0.set_message(name.to_owned());
+            self.0.inc(1);
+        }
+    }
+    let bar = ProgressBar::new(opts.delivery_count() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("syntes {msg:28} [{bar:30}] {pos}/{len} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let bar = Bar(bar);
+    let summary = vardhub_synth::generate(opts, &bar)?;
+    bar.0.finish_and_clear();
+    Ok(summary)
 }
 
 /// Print a line to stdout (the one place the CLI writes results).

@@ -31,15 +31,25 @@ fn only_the_pseudonymisation_module_exposes_identity_numbers() {
     ];
     let mut offenders = Vec::new();
     for f in &files {
-        let rel = f.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if allowed.contains(&rel.as_str()) || rel.contains("/target") {
             continue;
         }
-        if std::fs::read_to_string(f).unwrap().contains(".expose_canonical(") {
+        if std::fs::read_to_string(f)
+            .unwrap()
+            .contains(".expose_canonical(")
+        {
             offenders.push(rel);
         }
     }
-    assert!(offenders.is_empty(), "expose_canonical used outside the pseudonymisation module: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "expose_canonical used outside the pseudonymisation module: {offenders:?}"
+    );
     assert!(files.len() > 10, "the scan saw the source tree");
 }
 
@@ -47,13 +57,23 @@ fn only_the_pseudonymisation_module_exposes_identity_numbers() {
 /// only the binary depends on everything.
 #[test]
 fn the_domain_model_depends_on_no_workspace_crate() {
-    let manifest = std::fs::read_to_string(root().join("crates/vardhub-domain/Cargo.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(root().join("crates/vardhub-domain/Cargo.toml")).unwrap();
     let deps = manifest.split("[dependencies]").nth(1).unwrap_or("");
-    assert!(!deps.contains("vardhub-"), "vardhub-domain must not depend on other workspace crates");
+    assert!(
+        !deps.contains("vardhub-"),
+        "vardhub-domain must not depend on other workspace crates"
+    );
     for lib in ["vardhub-store", "vardhub-ingest"] {
         let m = std::fs::read_to_string(root().join(format!("crates/{lib}/Cargo.toml"))).unwrap();
-        assert!(!m.contains("vardhub = "), "{lib} must not depend on the binary");
+        assert!(
+            !m.contains("vardhub = "),
+            "{lib} must not depend on the binary"
+        );
     }
     let store = std::fs::read_to_string(root().join("crates/vardhub-store/Cargo.toml")).unwrap();
-    assert!(!store.contains("vardhub-ingest"), "storage knows nothing of ingest");
+    assert!(
+        !store.contains("vardhub-ingest"),
+        "storage knows nothing of ingest"
+    );
 }

@@ -24,7 +24,11 @@ fn run(cmd: &mut Command) -> Output {
 
 fn init(data: &Path) {
     let out = run(vardhub(data).args(["init", "--synthetic"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// What a reader sees: (delivery id, table, rows per the catalogue, rows actually in the file).
@@ -36,8 +40,9 @@ fn visible_state(data: &Path) -> Vec<(String, String, i64, i64)> {
         let mut out = Vec::new();
         for d in &snap.deliveries {
             for f in &d.files {
-                let file = std::fs::File::open(&f.path)
-                    .unwrap_or_else(|e| panic!("published file {} unreadable: {e}", f.path.display()));
+                let file = std::fs::File::open(&f.path).unwrap_or_else(|e| {
+                    panic!("published file {} unreadable: {e}", f.path.display())
+                });
                 let rows = ParquetRecordBatchReaderBuilder::try_new(file)
                     .unwrap()
                     .metadata()
@@ -53,7 +58,10 @@ fn visible_state(data: &Path) -> Vec<(String, String, i64, i64)> {
 
 fn assert_consistent(state: &[(String, String, i64, i64)]) {
     for (id, table, catalogue_rows, file_rows) in state {
-        assert_eq!(catalogue_rows, file_rows, "{id}/{table}: catalogue and file disagree");
+        assert_eq!(
+            catalogue_rows, file_rows,
+            "{id}/{table}: catalogue and file disagree"
+        );
     }
 }
 
@@ -62,17 +70,34 @@ fn init_ingest_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     init(&data);
-    assert!(!run(vardhub(&data).args(["init", "--synthetic"])).status.success(), "init twice fails");
+    assert!(
+        !run(vardhub(&data).args(["init", "--synthetic"]))
+            .status
+            .success(),
+        "init twice fails"
+    );
 
-    let good = Delivery::new(tmp.path(), "good").contacts(&Files::new(many_stays(20)), false).write();
+    let good = Delivery::new(tmp.path(), "good")
+        .contacts(&Files::new(many_stays(20)), false)
+        .write();
     let out = run(vardhub(&data).arg("ingest").arg(&good).arg("--quiet"));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("GODKÄND"));
 
     let mut rows = many_stays(5);
     rows.push(stay("K99", "194501103296"));
-    let bad = Delivery::new(tmp.path(), "bad").contacts(&Files::new(rows), false).write();
-    let out = run(vardhub(&data).arg("ingest").arg(&bad).args(["--json", "--lang", "en"]));
+    let bad = Delivery::new(tmp.path(), "bad")
+        .contacts(&Files::new(rows), false)
+        .write();
+    let out = run(vardhub(&data)
+        .arg("ingest")
+        .arg(&bad)
+        .args(["--json", "--lang", "en"]));
     assert_eq!(out.status.code(), Some(1));
     let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(reports[0]["status"], "rejected");
@@ -80,7 +105,11 @@ fn init_ingest_and_exit_codes() {
     let out = run(vardhub(&tmp.path().join("nohub")).arg("ingest").arg(&good));
     assert_eq!(out.status.code(), Some(2), "no hub is a usage/system error");
     let out = run(vardhub(&data).arg("ingest"));
-    assert_eq!(out.status.code(), Some(2), "missing argument is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "missing argument is a usage error"
+    );
 
     let out = run(vardhub(&data).args(["deliveries", "--json"]));
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -88,7 +117,12 @@ fn init_ingest_and_exit_codes() {
     let out = run(vardhub(&data).args(["report", "vardkontakter-01-2024-03-v2", "--lang", "en"]));
     assert!(String::from_utf8_lossy(&out.stdout).contains("REJECTED"));
     let out = run(vardhub(&data).args(["audit", "verify"]));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A group-readable key file is refused.
     use std::os::unix::fs::PermissionsExt;
@@ -107,20 +141,42 @@ fn sigkill_at_any_point_leaves_the_previous_state_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     init(&data);
-    let v1 = Delivery::new(tmp.path(), "v1").contacts(&Files::new(many_stays(100)), false).write();
-    assert!(run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet")).status.success());
-    let big = Delivery::new(tmp.path(), "big").contacts(&Files::new(many_stays(30_000)), false).write();
+    let v1 = Delivery::new(tmp.path(), "v1")
+        .contacts(&Files::new(many_stays(100)), false)
+        .write();
+    assert!(
+        run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet"))
+            .status
+            .success()
+    );
+    let big = Delivery::new(tmp.path(), "big")
+        .contacts(&Files::new(many_stays(30_000)), false)
+        .write();
 
     // Deterministic crash points inside publication.
     for point in ["publish.staged", "publish.renamed", "publish.before_commit"] {
         let before = visible_state(&data);
-        let out = run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet").env("VARDHUB_CRASH_AT", point));
-        assert!(!out.status.success(), "{point}: the process must have crashed");
+        let out = run(vardhub(&data)
+            .arg("ingest")
+            .arg(&big)
+            .arg("--quiet")
+            .env("VARDHUB_CRASH_AT", point));
+        assert!(
+            !out.status.success(),
+            "{point}: the process must have crashed"
+        );
         let after = visible_state(&data);
-        assert_eq!(after, before, "{point}: a crash before commit changes nothing visible");
+        assert_eq!(
+            after, before,
+            "{point}: a crash before commit changes nothing visible"
+        );
     }
     let before = visible_state(&data);
-    let out = run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet").env("VARDHUB_CRASH_AT", "publish.committed"));
+    let out = run(vardhub(&data)
+        .arg("ingest")
+        .arg(&big)
+        .arg("--quiet")
+        .env("VARDHUB_CRASH_AT", "publish.committed"));
     assert!(!out.status.success());
     let after = visible_state(&data);
     assert_ne!(after, before, "a crash after commit keeps the new delivery");
@@ -128,7 +184,11 @@ fn sigkill_at_any_point_leaves_the_previous_state_intact() {
 
     // How long does a full ingest take?
     let t = Instant::now();
-    assert!(run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet")).status.success());
+    assert!(
+        run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet"))
+            .status
+            .success()
+    );
     let full = t.elapsed();
 
     // SIGKILL at spread-out moments over the whole run.
@@ -151,7 +211,11 @@ fn sigkill_at_any_point_leaves_the_previous_state_intact() {
         assert_consistent(&after);
         if after != before {
             // Only a complete, newer version of the same delivery may have appeared.
-            assert_eq!(after.len(), before.len(), "kill {i} ({status}): {before:?} -> {after:?}");
+            assert_eq!(
+                after.len(),
+                before.len(),
+                "kill {i} ({status}): {before:?} -> {after:?}"
+            );
             assert!(after.iter().all(|(_, _, _, rows)| *rows > 0));
             published_during_kills += 1;
         }
@@ -159,10 +223,21 @@ fn sigkill_at_any_point_leaves_the_previous_state_intact() {
     eprintln!(
         "full ingest {full:?}; {kills} kills, {published_during_kills} of them after the commit"
     );
-    assert!(published_during_kills < kills, "most kills must land before the commit");
+    assert!(
+        published_during_kills < kills,
+        "most kills must land before the commit"
+    );
     // The next writer cleans up what the killed ones left behind.
-    assert!(run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet")).status.success());
-    assert_eq!(std::fs::read_dir(data.join("staging")).unwrap().count(), 0, "staging is empty");
+    assert!(
+        run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet"))
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_dir(data.join("staging")).unwrap().count(),
+        0,
+        "staging is empty"
+    );
     let published: std::collections::HashSet<PathBuf> = {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
@@ -179,12 +254,22 @@ fn sigkill_at_any_point_leaves_the_previous_state_intact() {
             all
         })
     };
-    for entry in std::fs::read_dir(data.join("lake/vardkontakter/region=01/period=2024-03")).unwrap() {
+    for entry in
+        std::fs::read_dir(data.join("lake/vardkontakter/region=01/period=2024-03")).unwrap()
+    {
         let p = entry.unwrap().path();
-        assert!(published.contains(&p), "orphan folder {} was not cleaned up", p.display());
+        assert!(
+            published.contains(&p),
+            "orphan folder {} was not cleaned up",
+            p.display()
+        );
     }
     let out = run(vardhub(&data).args(["audit", "verify"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Every identity number fed to the hub, in every written form, must be absent from every byte the
@@ -197,14 +282,31 @@ fn no_identity_number_in_anything_the_hub_wrote() {
     let numbers: Vec<String> = test_numbers()[1000..1300].to_vec();
     let mut rows = many_stays(290);
     rows.push(stay("K900", "194501103296")); // bad check digit: reported, masked
-    rows.push(stay("K901", &format!("{}-{}", &numbers[5][..8], &numbers[5][8..]))); // 13-char form
-    let accepted = Delivery::new(tmp.path(), "a").contacts(&Files::new(rows), false).write();
+    rows.push(stay(
+        "K901",
+        &format!("{}-{}", &numbers[5][..8], &numbers[5][8..]),
+    )); // 13-char form
+    let accepted = Delivery::new(tmp.path(), "a")
+        .contacts(&Files::new(rows), false)
+        .write();
     let out = run(vardhub(&data).arg("ingest").arg(&accepted).arg("--quiet"));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let mut bad_rows = many_stays(10);
     bad_rows.push(stay("K902", "194501103296"));
-    let rejected = Delivery::new(tmp.path(), "r").contacts(&Files::new(bad_rows), false).write();
-    assert_eq!(run(vardhub(&data).arg("ingest").arg(&rejected).arg("--quiet")).status.code(), Some(1));
+    let rejected = Delivery::new(tmp.path(), "r")
+        .contacts(&Files::new(bad_rows), false)
+        .write();
+    assert_eq!(
+        run(vardhub(&data).arg("ingest").arg(&rejected).arg("--quiet"))
+            .status
+            .code(),
+        Some(1)
+    );
 
     // Every number as it could be written: the 10-digit core is inside every written form.
     let mut needles: Vec<String> = numbers.iter().map(|n| n[2..].to_owned()).collect();
@@ -232,12 +334,19 @@ fn no_identity_number_in_anything_the_hub_wrote() {
             }
             for text in &texts {
                 for n in &needles {
-                    assert!(!text.contains(n.as_str()), "identity number found in {}", path.display());
+                    assert!(
+                        !text.contains(n.as_str()),
+                        "identity number found in {}",
+                        path.display()
+                    );
                 }
             }
         }
     }
-    assert!(scanned > 10_000, "the scan covered the hub's files ({scanned} bytes)");
+    assert!(
+        scanned > 10_000,
+        "the scan covered the hub's files ({scanned} bytes)"
+    );
 }
 
 /// Every value of every column of a Parquet file, as text.
@@ -251,8 +360,119 @@ fn parquet_strings(path: &Path) -> Vec<String> {
         for col in batch.unwrap().columns() {
             let text = datafusion::arrow::compute::cast(col, &DataType::Utf8).unwrap();
             let text = text.as_string::<i32>();
-            out.extend((0..text.len()).filter(|i| !text.is_null(*i)).map(|i| text.value(i).to_owned()));
+            out.extend(
+                (0..text.len())
+                    .filter(|i| !text.is_null(*i))
+                    .map(|i| text.value(i).to_owned()),
+            );
         }
     }
     out
+}
+
+/// Synthetic Sweden in, through the real binary: clean deliveries are all accepted without errors,
+/// and with injected defects the validator finds exactly the defects the generator recorded.
+#[test]
+fn synthetic_deliveries_are_accepted_and_injected_defects_found_exactly() {
+    use std::collections::BTreeSet;
+    let tmp = tempfile::tempdir().unwrap();
+    for defects in ["0", "0.01"] {
+        let out = tmp.path().join(format!("synth-{defects}"));
+        let data = tmp.path().join(format!("hub-{defects}"));
+        let generated = run(vardhub(&data)
+            .args([
+                "synth", "--scale", "0.002", "--from", "2024-01", "--to", "2024-02",
+            ])
+            .args(["--defects", defects])
+            .arg("--out")
+            .arg(&out));
+        assert!(
+            generated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&generated.stderr)
+        );
+        init(&data);
+        let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        deliveries.sort();
+        let ingest = run(vardhub(&data).args(["ingest", "--json"]).args(&deliveries));
+        let reports: Vec<serde_json::Value> = serde_json::from_slice(&ingest.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&ingest.stderr)));
+        assert_eq!(reports.len(), deliveries.len());
+        // (delivery folder, file, line, field, rule) of every finding other than volume flags.
+        let mut found = BTreeSet::new();
+        for r in &reports {
+            let folder = Path::new(r["source"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            for i in r["issues"].as_array().unwrap() {
+                let rule = i["rule"].as_str().unwrap();
+                if rule.starts_with("volume_") {
+                    continue; // plausibility flags at this tiny scale, not defects
+                }
+                // A truncated file shows as a checksum mismatch plus its cut last line.
+                let (rule, line, field) = match rule {
+                    "checksum" => ("truncated", None, None),
+                    "field_count" | "row_count" => continue,
+                    _ => (
+                        rule,
+                        i["row"].as_u64(),
+                        i["field"].as_str().map(str::to_owned),
+                    ),
+                };
+                found.insert((
+                    folder.clone(),
+                    i["file"].as_str().unwrap().to_owned(),
+                    line,
+                    field,
+                    rule.to_owned(),
+                ));
+            }
+        }
+        if defects == "0" {
+            assert_eq!(
+                ingest.status.code(),
+                Some(0),
+                "every clean delivery is accepted"
+            );
+            assert!(
+                found.is_empty(),
+                "clean deliveries have no findings: {found:?}"
+            );
+            continue;
+        }
+        let planted: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(out.join("defects.json")).unwrap()).unwrap();
+        let expected: BTreeSet<_> = planted
+            .iter()
+            .map(|d| {
+                (
+                    d["delivery"].as_str().unwrap().to_owned(),
+                    d["file"].as_str().unwrap().to_owned(),
+                    d["line"].as_u64(),
+                    d["field"].as_str().map(str::to_owned),
+                    d["rule"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert!(expected.len() > 20, "the generator planted defects");
+        let missed: Vec<_> = expected.difference(&found).collect();
+        let extra: Vec<_> = found.difference(&expected).collect();
+        assert!(
+            missed.is_empty() && extra.is_empty(),
+            "missed {missed:?}\nextra {extra:?}"
+        );
+        assert_eq!(
+            ingest.status.code(),
+            Some(1),
+            "the truncated delivery is rejected"
+        );
+        let rejected = reports.iter().filter(|r| r["status"] == "rejected").count();
+        assert_eq!(rejected, 1);
+    }
 }

@@ -562,12 +562,19 @@ fn stage_csv(
     let file_name = mf.path.clone();
     let table_name = ctx.spec.name.clone();
     let read = source.with_file(&mf.path, progress, |reader: &mut HashingReader<'_>| {
+        let mut buffered = std::io::BufReader::with_capacity(1 << 20, &mut *reader);
+        // The csv reader counts a CRLF's "\n" at the start of the next record, so its line numbers
+        // are one short in CRLF files; find out which line ending the file uses.
+        let crlf = {
+            let buf = std::io::BufRead::fill_buf(&mut buffered)?;
+            buf.iter().position(|b| *b == b'\n').is_some_and(|i| i > 0 && buf[i - 1] == b'\r')
+        };
         let mut csv = csv::ReaderBuilder::new()
             .delimiter(b';')
             .has_headers(false)
             .flexible(true)
-            .buffer_capacity(1 << 20)
-            .from_reader(&mut *reader);
+            .buffer_capacity(64 * 1024)
+            .from_reader(&mut buffered);
         let mut record = csv::ByteRecord::new();
         let header_read = match csv.read_byte_record(&mut record) {
             Ok(r) => r,
@@ -617,7 +624,7 @@ fn stage_csv(
                     return Err(std::io::Error::other(e));
                 }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| p.line()) + u64::from(crlf);
             if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                 continue; // blank line
             }
@@ -797,8 +804,10 @@ fn remove_rows(
     Ok(written)
 }
 
-fn reader_finish(csv: &mut csv::Reader<&mut HashingReader<'_>>) -> std::io::Result<(String, u64)> {
-    csv.get_mut().finish()
+fn reader_finish(
+    csv: &mut csv::Reader<&mut std::io::BufReader<&mut HashingReader<'_>>>,
+) -> std::io::Result<(String, u64)> {
+    csv.get_mut().get_mut().finish()
 }
 
 fn decode(bytes: &[u8], encoding: Encoding) -> Option<std::borrow::Cow<'_, str>> {

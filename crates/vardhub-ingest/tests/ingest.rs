@@ -381,6 +381,26 @@ async fn unknown_icd_codes_and_broken_date_logic_are_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn line_numbers_are_file_lines_in_crlf_files_too() {
+    let e = env(true).await;
+    let mut rows = many_stays(300);
+    rows[10] = rows[10].replace("S72.0", "S72.5");
+    let report = e
+        .ingest(
+            &Delivery::new(&e.root, "d1")
+                .contacts(&Files::new(rows), true)
+                .write(),
+        )
+        .await;
+    let issue = report
+        .issues
+        .iter()
+        .find(|i| i.rule == "code_unknown")
+        .unwrap();
+    assert_eq!(issue.row, Some(12), "header is line 1, rows[10] is line 12");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn duplicates_are_removed_and_reported() {
     let e = env(true).await;
     let mut rows = many_stays(150);

@@ -1,0 +1,231 @@
+//! `vardhub demo`: a synthetic Sweden generated, delivered and ingested end to end on the embedded
+//! defaults, with a summary of what the hub accepted. Later steps of the demo (indicators, the
+//! dashboard) join here as they are built.
+
+use super::{Cli, init_logging, key_file, say, synthesize};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use vardhub_domain::Period;
+use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
+use vardhub_store::{DeliveryStatus, Hub};
+
+/// Marks a data directory (or delivery folder) as created by the demo, so a rerun may replace it.
+const MARKER: &str = ".vardhub-demo";
+
+fn replace_demo_dir(dir: &Path, what: &str) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if dir.join(MARKER).exists() {
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("removing the previous demo {what}"))?;
+        return Ok(());
+    }
+    if std::fs::read_dir(dir)?.next().is_some() {
+        bail!(
+            "{} finns redan och skapades inte av demo; välj en annan katalog med --data / {} exists and was not created by the demo",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// The order deliveries are ingested in: month by month, the population extract first.
+fn sort_key(name: &str) -> (String, u8, String) {
+    let mut parts = name.rsplitn(3, '-');
+    let month = parts.next().unwrap_or_default();
+    let year = parts.next().unwrap_or_default();
+    let rest = parts.next().unwrap_or_default();
+    let order = if rest.starts_with("befolkning") { 0 } else { 1 };
+    (format!("{year}-{month}"), order, rest.to_owned())
+}
+
+pub(crate) async fn run(
+    cli: &Cli,
+    scale: f64,
+    from: Period,
+    to: Period,
+    keep: bool,
+) -> Result<ExitCode> {
+    let t0 = Instant::now();
+    let data = cli.data.clone();
+    let inbox: PathBuf = {
+        let name = data
+            .file_name()
+            .map_or("vardhub-data".into(), |n| n.to_string_lossy().into_owned());
+        data.with_file_name(format!("{name}-leveranser"))
+    };
+    replace_demo_dir(&data, "hub")?;
+    replace_demo_dir(&inbox, "deliveries")?;
+
+    say(format_args!(
+        "Vårddatahubben demo: syntetiskt Sverige (skala {scale}, {from} – {to})\n  hubb: {}\n  leveranser: {}",
+        data.display(),
+        inbox.display()
+    ));
+    let hub = Hub::init(&data, true).await?;
+    std::fs::write(data.join(MARKER), "")?;
+    init_logging(&data);
+    let key = key_file(cli);
+    if !key.exists() {
+        vardhub_ingest::create_key_file(&key)?;
+    }
+    let pseudonymiser = Pseudonymiser::load(&key)?;
+
+    let t_synth = Instant::now();
+    let opts = vardhub_synth::SynthOptions {
+        out: inbox.clone(),
+        scale,
+        seed: 1,
+        from,
+        to,
+        encoding: vardhub_domain::Encoding::Utf8,
+        defects: 0.0,
+    };
+    let summary = synthesize(&opts)?;
+    std::fs::write(inbox.join(MARKER), "")?;
+    say(format_args!(
+        "1. Syntes: {} leveranser, {} rader, {} personer på {:.1} s",
+        summary.deliveries,
+        summary.rows,
+        summary.people,
+        t_synth.elapsed().as_secs_f64()
+    ));
+
+    let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&inbox)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("manifest.json").exists())
+        .collect();
+    deliveries.sort_by_key(|p| sort_key(&p.file_name().unwrap_or_default().to_string_lossy()));
+    let t_ingest = Instant::now();
+    let bar = ProgressBar::new(deliveries.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("ingest {msg:28} [{bar:30}] {pos}/{len} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let options = IngestOptions {
+        actor: "demo".into(),
+        expect_region: None,
+    };
+    let lock = hub.lock_writer().await?;
+    let mut by_status: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut by_rule: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut rows = 0u64;
+    for path in &deliveries {
+        bar.set_message(
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+        );
+        let outcome =
+            vardhub_ingest::ingest(&hub, &lock, path, &pseudonymiser, &options, &NoProgress)
+                .await?;
+        let r = &outcome.report;
+        *by_status.entry(r.status.label_sv()).or_default() += 1;
+        rows += r.tables.iter().map(|t| t.rows_valid).sum::<u64>();
+        for (rule, c) in &r.counts {
+            let e = by_rule.entry(rule.clone()).or_default();
+            e.0 += c.errors;
+            e.1 += c.warnings;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    drop(lock);
+    let secs = t_ingest.elapsed().as_secs_f64();
+    say(format_args!(
+        "2. Ingest: {} leveranser, {rows} rader publicerade på {secs:.1} s ({:.0} rader/s)",
+        deliveries.len(),
+        rows as f64 / secs.max(1e-9)
+    ));
+    for (status, n) in &by_status {
+        say(format_args!("   {status}: {n}"));
+    }
+    for (rule, (e, w)) in &by_rule {
+        say(format_args!("   regel {rule}: {e} fel, {w} varningar"));
+    }
+
+    // Region × collection matrix of the last month: what is current, what is missing.
+    let snapshot = hub.snapshot(None, None).await?;
+    let last = to.to_string();
+    say(format_args!(
+        "3. Aktuella leveranser {last} (region × samling; – = saknas):"
+    ));
+    let collections = ["vardkontakter", "vantetider", "vardplatser"];
+    say(format_args!(
+        "   region {:>14} {:>11} {:>12}",
+        collections[0], collections[1], collections[2]
+    ));
+    for region in vardhub_domain::RegionCode::all() {
+        let cell = |c: &str| {
+            snapshot
+                .deliveries
+                .iter()
+                .find(|d| d.collection == c && d.region == region.as_str() && d.period == last)
+                .map_or("–".to_owned(), |d| format!("v{}", d.version))
+        };
+        say(format_args!(
+            "   {} {:<22} {:>6} {:>11} {:>12}",
+            region.as_str(),
+            region.name(),
+            cell(collections[0]),
+            cell(collections[1]),
+            cell(collections[2])
+        ));
+    }
+    let missing = missing_months(&hub, from, to).await?;
+    if !missing.is_empty() {
+        say(format_args!(
+            "   saknade leveranser under perioden: {}",
+            missing.join(", ")
+        ));
+    }
+    if !keep {
+        std::fs::remove_dir_all(&inbox)?;
+    }
+    hub.close().await;
+    say(format_args!(
+        "Klart på {:.1} s. Prova: vardhub --data {} deliveries | vardhub --data {} report <id>\n\
+         Indikatorer och instrumentpanel byggs i nästa steg (issue 5–6).",
+        t0.elapsed().as_secs_f64(),
+        data.display(),
+        data.display()
+    ));
+    let rejected = by_status
+        .get(DeliveryStatus::Rejected.label_sv())
+        .copied()
+        .unwrap_or(0);
+    Ok(if rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Region/collection/month combinations without a current delivery.
+async fn missing_months(hub: &Hub, from: Period, to: Period) -> Result<Vec<String>> {
+    let snapshot = hub.snapshot(None, None).await?;
+    let mut missing = Vec::new();
+    for period in Period::range(from, to) {
+        for collection in ["vardkontakter", "vantetider", "vardplatser"] {
+            for region in vardhub_domain::RegionCode::all() {
+                let found = snapshot.deliveries.iter().any(|d| {
+                    d.collection == collection
+                        && d.region == region.as_str()
+                        && d.period == period.to_string()
+                });
+                if !found {
+                    missing.push(format!("{collection}-{}-{period}", region.as_str()));
+                }
+            }
+        }
+    }
+    Ok(missing)
+}
