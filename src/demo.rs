@@ -160,7 +160,7 @@ pub(crate) async fn run(
     ));
     let collections = ["vardkontakter", "vantetider", "vardplatser"];
     say(format_args!(
-        "   region {:>14} {:>11} {:>12}",
+        "   region {:>18} {:>11} {:>12}",
         collections[0], collections[1], collections[2]
     ));
     for region in vardhub_domain::RegionCode::all() {
@@ -172,7 +172,7 @@ pub(crate) async fn run(
                 .map_or("–".to_owned(), |d| format!("v{}", d.version))
         };
         say(format_args!(
-            "   {} {:<22} {:>6} {:>11} {:>12}",
+            "   {} {:<26} {:>6} {:>11} {:>12}",
             region.as_str(),
             region.name(),
             cell(collections[0]),
