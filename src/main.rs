@@ -12,6 +12,7 @@ use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
 use vardhub_store::{DeliveryFilter, Hub};
 
 mod demo;
+mod indicators;
 
 /// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
 #[derive(Debug, Parser)]
@@ -89,6 +90,11 @@ enum Command {
         /// En samling / one collection.
         id: Option<String>,
     },
+    /// Indikatorer / indicators.
+    Indicators {
+        #[command(subcommand)]
+        action: IndicatorCommand,
+    },
     /// Granskningsloggen / the audit log.
     Audit {
         #[command(subcommand)]
@@ -140,6 +146,32 @@ enum Command {
         /// Dagar / days.
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IndicatorCommand {
+    /// Lista indikatorrecepten / list the indicator recipes.
+    List,
+    /// Beräkna indikatorer över sjön / compute indicators over the lake.
+    Compute {
+        /// Bara denna indikator / only this indicator.
+        #[arg(long)]
+        indicator: Option<String>,
+        /// Läs sjön som den var vid denna tidpunkt (RFC 3339) / read the lake as of this moment.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Visa en indikators värden från senaste beräkningen / show an indicator from the latest run.
+    Show {
+        /// Indikator-id.
+        id: String,
+        /// Region (länskod); visar då alla kön och åldersgrupper / region: shows all strata.
+        #[arg(long)]
+        region: Option<String>,
+        /// Månad / month (ÅÅÅÅ-MM).
+        #[arg(long)]
+        period: Option<String>,
     },
 }
 
@@ -393,6 +425,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Indicators { action } => match action {
+            IndicatorCommand::List => Ok(indicators::list()),
+            IndicatorCommand::Compute { indicator, as_of } => {
+                let hub = Hub::open(&data).await?;
+                init_logging(&data);
+                let code = indicators::compute_run(&hub, indicator.as_deref(), as_of.as_deref()).await?;
+                hub.close().await;
+                Ok(code)
+            }
+            IndicatorCommand::Show { id, region, period } => {
+                let hub = Hub::open(&data).await?;
+                let code = indicators::show(&hub, id, region.as_deref(), period.as_deref()).await?;
+                hub.close().await;
+                Ok(code)
+            }
+        },
         Command::Audit {
             action: AuditCommand::Verify,
         } => {

@@ -18,3 +18,4 @@
 
 pub mod disclosure;
 pub mod stats;
+pub mod indicator;

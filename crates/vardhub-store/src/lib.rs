@@ -24,6 +24,7 @@ mod crash;
 mod error;
 mod hub;
 mod lake;
+mod runs;
 mod schema;
 mod time;
 
@@ -35,4 +36,5 @@ pub use catalogue::{
 pub use error::StoreError;
 pub use hub::{Hub, HubLayout, WriterLock};
 pub use lake::{StagedDelivery, TableWriter, WrittenFile};
+pub use runs::{IndicatorRun, new_run};
 pub use time::now_utc;

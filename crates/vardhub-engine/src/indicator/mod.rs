@@ -1,0 +1,13 @@
+//! Indicators: recipes ([`spec`]), their SQL ([`sql`]), computation over a lake snapshot
+//! ([`compute`]) and the stored form of results ([`results`]).
+//!
+//! **Architecture invariant:** the engine reads the lake through a [`vardhub_store::Snapshot`]
+//! and never writes the catalogue; storing a run is the caller's job.
+
+pub mod compute;
+pub mod results;
+pub mod spec;
+pub mod sql;
+
+pub use compute::{Computed, ComputeError, ResultRow, compute};
+pub use spec::{IndicatorSpec, Recipe, builtin};

@@ -1,0 +1,129 @@
+//! `vardhub indicators list | compute | show`.
+
+use super::say;
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::process::ExitCode;
+use vardhub_engine::indicator::{ResultRow, builtin, compute, results};
+use vardhub_store::Hub;
+
+/// `indicators list`.
+pub(crate) fn list() -> ExitCode {
+    for r in builtin().values() {
+        let s = &r.spec;
+        say(format_args!(
+            "{:<28} v{:<6} {:<16} {:<10} {}",
+            s.id,
+            s.version,
+            r.hash,
+            format!("{:?}", s.unit).to_lowercase(),
+            s.title.sv
+        ));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `indicators compute [--indicator ID] [--as-of TIME]`.
+pub(crate) async fn compute_run(hub: &Hub, only: Option<&str>, as_of: Option<&str>) -> Result<ExitCode> {
+    let started = vardhub_store::now_utc();
+    let as_of: Option<DateTime<Utc>> = as_of
+        .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)))
+        .transpose()
+        .context("--as-of: RFC 3339, e.g. 2024-05-01T00:00:00Z")?;
+    let recipes: Vec<_> = match only {
+        Some(id) => vec![builtin().get(id).with_context(|| format!("okänd indikator / unknown indicator {id}"))?],
+        None => builtin().values().collect(),
+    };
+    let snapshot = hub.snapshot(None, as_of).await?;
+    if snapshot.deliveries.is_empty() {
+        bail!("sjön är tom vid denna tidpunkt / the lake is empty at that moment");
+    }
+    let computed = compute(&snapshot, &recipes).await?;
+    let batch = results::to_batch(&computed.rows)?;
+    let mut run = vardhub_store::new_run(snapshot.as_of, started);
+    run.recipes = serde_json::to_string(
+        &recipes.iter().map(|r| (r.spec.id.clone(), r.hash.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+    )?;
+    let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
+    run.inputs = serde_json::to_string(&inputs)?;
+    run.timings = serde_json::to_string(
+        &computed
+            .timings
+            .iter()
+            .map(|(id, t, _)| (id.clone(), t.as_secs_f64() * 1000.0))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )?;
+    let run = hub.store_indicator_run(run, &batch).await?;
+    say(format_args!(
+        "Beräkning {} / run: {} rader från {} leveranser (läst per {})",
+        run.id,
+        run.rows,
+        inputs.len(),
+        run.as_of
+    ));
+    say(format_args!("{:<28} {:>10} {:>10}", "indikator", "ms", "finrader"));
+    for (id, t, n) in &computed.timings {
+        say(format_args!("{:<28} {:>10.1} {:>10}", id, t.as_secs_f64() * 1000.0, n));
+    }
+    for id in &computed.without_data {
+        say(format_args!("{id:<28} inga data / no data"));
+    }
+    say(format_args!("resultat / results: {} (sha256 {})", run.result_path.display(), run.result_sha256));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `indicators show ID [--region R] [--period P]` from the latest run (unsuppressed: an operator view).
+pub(crate) async fn show(hub: &Hub, id: &str, region: Option<&str>, period: Option<&str>) -> Result<ExitCode> {
+    let recipe = builtin().get(id).with_context(|| format!("okänd indikator / unknown indicator {id}"))?;
+    let runs = hub.indicator_runs().await?;
+    let Some(run) = runs.first() else {
+        bail!("ingen beräkning ännu; kör `vardhub indicators compute` / no run yet");
+    };
+    let file = std::fs::File::open(&run.result_path)?;
+    let batches = ParquetRecordBatchReaderBuilder::try_new(file)?
+        .build()?
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows: Vec<ResultRow> = results::from_batches(&batches)
+        .into_iter()
+        .filter(|r| r.indicator == id)
+        .filter(|r| region.is_none_or(|x| r.region == x))
+        .filter(|r| period.is_none_or(|x| r.period == x))
+        .filter(|r| region.is_some() || (r.kon == "alla" && r.aldersgrupp == "alla"))
+        .collect();
+    let s = &recipe.spec;
+    say(format_args!("{} — {}\n{}\nKälla: {} · version {} · hash {} · beräkning {}", s.id, s.title.sv, s.description.sv, s.source, s.version, recipe.hash, run.id));
+    if let Some(t) = &s.target {
+        say(format_args!("Målnivå: {} ({})", t.value, t.sv));
+    }
+    say(format_args!(
+        "{:<7} {:<3} {:<5} {:<6} {:>9} {:>10} {:>9} {:>19} {:>9} {:<12}",
+        "period", "reg", "kön", "ålder", "täljare", "nämnare", "värde", "95 % KI", "riket", "jmf riket"
+    ));
+    for r in &rows {
+        let v = r.standardised.or(r.value);
+        let (lo, hi) = if r.standardised.is_some() {
+            (r.standardised_lower, r.standardised_upper)
+        } else {
+            (r.lower, r.upper)
+        };
+        let ci = match (lo, hi) {
+            (Some(l), Some(h)) => format!("{l:.3}–{h:.3}"),
+            _ => String::new(),
+        };
+        say(format_args!(
+            "{:<7} {:<3} {:<5} {:<6} {:>9.0} {:>10.1} {:>9} {:>19} {:>9} {:<12}",
+            r.period,
+            r.region,
+            r.kon,
+            r.aldersgrupp,
+            r.numerator,
+            r.denominator,
+            v.map_or("–".into(), |v| format!("{v:.3}")),
+            ci,
+            r.national_value.map_or("–".into(), |v| format!("{v:.3}")),
+            r.flags.map_or("", |f| f.at_95.label_sv()),
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
