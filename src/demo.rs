@@ -1,6 +1,6 @@
 //! `vardhub demo`: a synthetic Sweden generated, delivered and ingested end to end on the embedded
-//! defaults, with a summary of what the hub accepted. Later steps of the demo (indicators, the
-//! dashboard) join here as they are built.
+//! defaults, with a summary of what the hub accepted, then every indicator computed and published
+//! through the disclosure policy.
 
 use super::{Cli, init_logging, key_file, say, synthesize};
 use anyhow::{Context, Result, bail};
@@ -190,10 +190,11 @@ pub(crate) async fn run(
     if !keep {
         std::fs::remove_dir_all(&inbox)?;
     }
+    say(format_args!("4. Indikatorer:"));
+    crate::indicators::compute_run(&hub, None, None).await?;
     hub.close().await;
     say(format_args!(
-        "Klart på {:.1} s. Prova: vardhub --data {} deliveries | vardhub --data {} report <id>\n\
-         Indikatorer och instrumentpanel byggs i nästa steg (issue 5–6).",
+        "Klart på {:.1} s. Prova: vardhub --data {} deliveries | vardhub --data {} indicators show vantetid_forsta_besok_90",
         t0.elapsed().as_secs_f64(),
         data.display(),
         data.display()

@@ -5,7 +5,8 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::process::ExitCode;
-use vardhub_engine::indicator::{ResultRow, builtin, compute, results};
+use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::indicator::{ResultRow, View, builtin, compute, publish, results};
 use vardhub_store::Hub;
 
 /// `indicators list`.
@@ -92,6 +93,27 @@ pub(crate) async fn compute_run(
         "resultat / results: {} (sha256 {})",
         run.result_path.display(),
         run.result_sha256
+    ));
+    let t = std::time::Instant::now();
+    let policy = DisclosurePolicy::default_public();
+    let public = publish(&policy, &computed.rows, &run.id, &View::Public)?;
+    let mut by_status: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for v in &public {
+        *by_status.entry(v.status.label_sv()).or_default() += 1;
+    }
+    say(format_args!(
+        "röjandekontroll / disclosure control ({} v{}): {} publicerade värden på {:.1} s",
+        policy.id(),
+        policy.version(),
+        public.len(),
+        t.elapsed().as_secs_f64()
+    ));
+    for (status, n) in by_status {
+        say(format_args!("   {status}: {n}"));
+    }
+    say(format_args!(
+        "total tid / total time: {:.1} s",
+        (vardhub_store::now_utc() - started).num_milliseconds() as f64 / 1000.0
     ));
     Ok(ExitCode::SUCCESS)
 }
