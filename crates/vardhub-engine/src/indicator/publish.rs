@@ -129,92 +129,37 @@ pub fn publish(
             .or_default()
             .push(r);
     }
+    let groups: Vec<((&str, &str), Vec<&ResultRow>)> = groups.into_iter().collect();
+    // Tables are independent: spread them over the cores (the audit dominates the time).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(groups.len().max(1));
+    let parts: Vec<Result<Vec<PublicValue>, PublishError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let groups = &groups;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for ((indicator, period), group) in groups.iter().skip(t).step_by(threads) {
+                        out.extend(publish_table(
+                            policy, indicator, period, group, run_id, view,
+                        )?);
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut out = Vec::new();
-    for ((indicator, period), group) in groups {
-        let recipe = builtin()
-            .get(indicator)
-            .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
-        let err = |source| PublishError::Disclosure {
-            indicator: indicator.to_owned(),
-            period: period.to_owned(),
-            source,
-        };
-        let grid = Grid::new(recipe, &group);
-        let (table, members) = grid.table(None);
-        let public = grid.spread(
-            &members,
-            &policy.apply_internal(&table).map_err(err)?.1.statuses,
-        );
-        let shown: Vec<Option<Status>> = match view {
-            View::Public => public.clone(),
-            View::Full => (0..grid.cells.len())
-                .map(|i| grid.published(i).then(|| unsuppressed(grid.cells[i].input)))
-                .collect(),
-            View::Region(own) => {
-                let own_row = grid.row_of(own.as_str());
-                let (reduced, members) = grid.table(own_row);
-                let reduced = grid.spread(
-                    &members,
-                    &policy.apply_internal(&reduced).map_err(err)?.1.statuses,
-                );
-                grid.region_view(&public, own_row, &reduced)
-            }
-        };
-        let floor = policy.rules().standardised_rate.statistical_floor as f64;
-        let policy_name = format!("{} v{}", policy.id(), policy.version());
-        for (i, cell) in grid.cells.iter().enumerate() {
-            let (Some(status), Some(public_status)) = (shown[i], public[i]) else {
-                continue; // not a published cell (e.g. a region × age group)
-            };
-            let Some(row) = cell.row else {
-                // A region without a row (nothing delivered): report it as such.
-                out.push(empty_value(
-                    &grid,
-                    cell,
-                    status,
-                    public_status,
-                    run_id,
-                    &policy_name,
-                ));
-                continue;
-            };
-            let shown_at = |j: usize| shown[j].is_some_and(Status::is_published);
-            let visible = status.is_published();
-            let national_visible = shown_at(grid.national_cell(i));
-            let standardised_ok = visible && row.numerator >= floor;
-            out.push(PublicValue {
-                indicator: row.indicator.clone(),
-                spec_version: row.spec_version.clone(),
-                spec_hash: row.spec_hash.clone(),
-                region: cell.region.clone(),
-                period: row.period.clone(),
-                kon: cell.kon.clone(),
-                aldersgrupp: cell.age.clone(),
-                status,
-                public_status,
-                numerator: visible.then_some(row.numerator),
-                denominator: visible.then_some(row.denominator),
-                value: row.value.filter(|_| visible),
-                lower: row.lower.filter(|_| visible),
-                upper: row.upper.filter(|_| visible),
-                standardised: row.standardised.filter(|_| standardised_ok),
-                standardised_lower: row.standardised_lower.filter(|_| standardised_ok),
-                standardised_upper: row.standardised_upper.filter(|_| standardised_ok),
-                national_value: row.national_value.filter(|_| national_visible),
-                funnel_95: row
-                    .flags
-                    .filter(|_| visible && national_visible)
-                    .map(|f| crate::indicator::results::sig_code(f.at_95).to_owned()),
-                funnel_998: row
-                    .flags
-                    .filter(|_| visible && national_visible)
-                    .map(|f| crate::indicator::results::sig_code(f.at_998).to_owned()),
-                meets_target: row.meets_target.filter(|_| visible),
-                deliveries: row.deliveries.clone(),
-                run_id: run_id.to_owned(),
-                policy: policy_name.clone(),
-            });
-        }
+    for part in parts {
+        out.extend(part?);
     }
     out.sort_by(|a, b| {
         (&a.indicator, &a.period, &a.region, &a.kon, &a.aldersgrupp).cmp(&(
@@ -225,6 +170,103 @@ pub fn publish(
             &b.aldersgrupp,
         ))
     });
+    Ok(out)
+}
+
+/// Publish one indicator × period table for a view.
+fn publish_table(
+    policy: &DisclosurePolicy,
+    indicator: &str,
+    period: &str,
+    group: &[&ResultRow],
+    run_id: &str,
+    view: &View,
+) -> Result<Vec<PublicValue>, PublishError> {
+    let mut out = Vec::new();
+    let recipe = builtin()
+        .get(indicator)
+        .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
+    let err = |source| PublishError::Disclosure {
+        indicator: indicator.to_owned(),
+        period: period.to_owned(),
+        source,
+    };
+    let grid = Grid::new(recipe, group);
+    let (table, members) = grid.table(None);
+    let public = grid.spread(
+        &members,
+        &policy.apply_internal(&table).map_err(err)?.1.statuses,
+    );
+    let shown: Vec<Option<Status>> = match view {
+        View::Public => public.clone(),
+        View::Full => (0..grid.cells.len())
+            .map(|i| grid.published(i).then(|| unsuppressed(grid.cells[i].input)))
+            .collect(),
+        View::Region(own) => {
+            let own_row = grid.row_of(own.as_str());
+            let (reduced, members) = grid.table(own_row);
+            let reduced = grid.spread(
+                &members,
+                &policy.apply_internal(&reduced).map_err(err)?.1.statuses,
+            );
+            grid.region_view(&public, own_row, &reduced)
+        }
+    };
+    let floor = policy.rules().standardised_rate.statistical_floor as f64;
+    let policy_name = format!("{} v{}", policy.id(), policy.version());
+    for (i, cell) in grid.cells.iter().enumerate() {
+        let (Some(status), Some(public_status)) = (shown[i], public[i]) else {
+            continue; // not a published cell (e.g. a region × age group)
+        };
+        let Some(row) = cell.row else {
+            // A region without a row (nothing delivered): report it as such.
+            out.push(empty_value(
+                &grid,
+                cell,
+                status,
+                public_status,
+                run_id,
+                &policy_name,
+            ));
+            continue;
+        };
+        let shown_at = |j: usize| shown[j].is_some_and(Status::is_published);
+        let visible = status.is_published();
+        let national_visible = shown_at(grid.national_cell(i));
+        let standardised_ok = visible && row.numerator >= floor;
+        out.push(PublicValue {
+            indicator: row.indicator.clone(),
+            spec_version: row.spec_version.clone(),
+            spec_hash: row.spec_hash.clone(),
+            region: cell.region.clone(),
+            period: row.period.clone(),
+            kon: cell.kon.clone(),
+            aldersgrupp: cell.age.clone(),
+            status,
+            public_status,
+            numerator: visible.then_some(row.numerator),
+            denominator: visible.then_some(row.denominator),
+            value: row.value.filter(|_| visible),
+            lower: row.lower.filter(|_| visible),
+            upper: row.upper.filter(|_| visible),
+            standardised: row.standardised.filter(|_| standardised_ok),
+            standardised_lower: row.standardised_lower.filter(|_| standardised_ok),
+            standardised_upper: row.standardised_upper.filter(|_| standardised_ok),
+            national_value: row.national_value.filter(|_| national_visible),
+            funnel_95: row
+                .flags
+                .filter(|_| visible && national_visible)
+                .map(|f| crate::indicator::results::sig_code(f.at_95).to_owned()),
+            funnel_998: row
+                .flags
+                .filter(|_| visible && national_visible)
+                .map(|f| crate::indicator::results::sig_code(f.at_998).to_owned()),
+            meets_target: row.meets_target.filter(|_| visible),
+            deliveries: row.deliveries.clone(),
+            run_id: run_id.to_owned(),
+            policy: policy_name.clone(),
+        });
+    }
     Ok(out)
 }
 

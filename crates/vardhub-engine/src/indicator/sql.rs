@@ -93,7 +93,7 @@ pub fn query(def: &Definition) -> String {
                     COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM kontakter k
              JOIN (SELECT region, period, kontakt_id, MIN(datumtid) AS first_event FROM atgarder
-                   WHERE kod IN ({codes}) AND datumtid IS NOT NULL GROUP BY region, period, kontakt_id) e
+                   WHERE kod IN ({codes}) GROUP BY region, period, kontakt_id) e
                ON e.region = k.region AND e.period = k.period AND e.kontakt_id = k.kontakt_id
              WHERE {w} {grain}",
             codes = list(event_codes),
@@ -232,11 +232,12 @@ pub fn query(def: &Definition) -> String {
                             FROM personer p
                             WHERE p.avlidendatum IS NULL OR {death} > {pe}
                             GROUP BY 1, 2, 3, 4)
-                 SELECT d.region, d.period, d.kon, d.alder, COALESCE(n.amount, 0) AS numerator,
-                        d.inhabitants AS denominator, NULL AS sumsq,
-                        COALESCE(n.cases, 0) AS cases
-                 FROM d LEFT JOIN n ON n.region = d.region AND n.period = d.period AND n.kon = d.kon
-                                   AND n.alder = d.alder",
+                 SELECT COALESCE(d.region, n.region) AS region, COALESCE(d.period, n.period) AS period,
+                        COALESCE(d.kon, n.kon) AS kon, COALESCE(d.alder, n.alder) AS alder,
+                        COALESCE(n.amount, 0) AS numerator, COALESCE(d.inhabitants, 0) AS denominator,
+                        NULL AS sumsq, COALESCE(n.cases, 0) AS cases
+                 FROM d FULL OUTER JOIN n ON n.region = d.region AND n.period = d.period AND n.kon = d.kon
+                                          AND n.alder = d.alder",
                 w = contact_where(population),
                 death = day("p.avlidendatum"),
             )
