@@ -609,12 +609,20 @@ fn whole(x: f64) -> u64 {
 
 /// The cell the policy sees for an indicator's unit.
 fn cell_input(unit: Unit, s: Sums, row: Option<&ResultRow>) -> CellInput {
-    if s.d <= 0.0 {
+    let count = match unit {
+        Unit::Proportion | Unit::Per100 | Unit::Per1000 | Unit::Per100000 => whole(s.n),
+        Unit::Mean | Unit::Ratio | Unit::PerInhabitant => whole(s.c),
+    };
+    // No denominator and nothing counted: not applicable. Records without a denominator (e.g.
+    // contacts of an age no resident has) still count in the margins, so they stay cells.
+    if s.d <= 0.0 && count == 0 {
         return CellInput::NotApplicable;
     }
-    let value = row
-        .and_then(|r| r.value)
-        .unwrap_or(s.n / s.d * unit.scale());
+    let value = row.and_then(|r| r.value).unwrap_or(if s.d > 0.0 {
+        s.n / s.d * unit.scale()
+    } else {
+        0.0
+    });
     let interval = row.and_then(|r| {
         Some(Interval {
             lower: r.lower?,
