@@ -1,0 +1,56 @@
+//! The shared state of all requests.
+
+use crate::ServerConfig;
+use crate::metrics::Metrics;
+use crate::runs::RunCache;
+use std::sync::Arc;
+use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_store::Hub;
+
+/// Everything a handler needs: the hub, the disclosure policy, the run cache and the metrics.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    hub: Hub,
+    policy: Arc<DisclosurePolicy>,
+    runs: RunCache,
+    metrics: Metrics,
+    config: ServerConfig,
+}
+
+impl AppState {
+    /// State over an open hub with a disclosure policy.
+    pub fn new(hub: Hub, policy: DisclosurePolicy, config: ServerConfig) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                hub,
+                policy: Arc::new(policy),
+                runs: RunCache::default(),
+                metrics: Metrics::default(),
+                config,
+            }),
+        }
+    }
+    /// The hub.
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+    /// The disclosure policy.
+    pub(crate) fn policy(&self) -> &Arc<DisclosurePolicy> {
+        &self.inner.policy
+    }
+    pub(crate) fn runs(&self) -> &RunCache {
+        &self.inner.runs
+    }
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+}
