@@ -25,14 +25,22 @@ pub(crate) fn list() -> ExitCode {
 }
 
 /// `indicators compute [--indicator ID] [--as-of TIME]`.
-pub(crate) async fn compute_run(hub: &Hub, only: Option<&str>, as_of: Option<&str>) -> Result<ExitCode> {
+pub(crate) async fn compute_run(
+    hub: &Hub,
+    only: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<ExitCode> {
     let started = vardhub_store::now_utc();
     let as_of: Option<DateTime<Utc>> = as_of
         .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)))
         .transpose()
         .context("--as-of: RFC 3339, e.g. 2024-05-01T00:00:00Z")?;
     let recipes: Vec<_> = match only {
-        Some(id) => vec![builtin().get(id).with_context(|| format!("okänd indikator / unknown indicator {id}"))?],
+        Some(id) => vec![
+            builtin()
+                .get(id)
+                .with_context(|| format!("okänd indikator / unknown indicator {id}"))?,
+        ],
         None => builtin().values().collect(),
     };
     let snapshot = hub.snapshot(None, as_of).await?;
@@ -43,7 +51,10 @@ pub(crate) async fn compute_run(hub: &Hub, only: Option<&str>, as_of: Option<&st
     let batch = results::to_batch(&computed.rows)?;
     let mut run = vardhub_store::new_run(snapshot.as_of, started);
     run.recipes = serde_json::to_string(
-        &recipes.iter().map(|r| (r.spec.id.clone(), r.hash.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+        &recipes
+            .iter()
+            .map(|r| (r.spec.id.clone(), r.hash.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>(),
     )?;
     let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
     run.inputs = serde_json::to_string(&inputs)?;
@@ -62,20 +73,39 @@ pub(crate) async fn compute_run(hub: &Hub, only: Option<&str>, as_of: Option<&st
         inputs.len(),
         run.as_of
     ));
-    say(format_args!("{:<28} {:>10} {:>10}", "indikator", "ms", "finrader"));
+    say(format_args!(
+        "{:<28} {:>10} {:>10}",
+        "indikator", "ms", "finrader"
+    ));
     for (id, t, n) in &computed.timings {
-        say(format_args!("{:<28} {:>10.1} {:>10}", id, t.as_secs_f64() * 1000.0, n));
+        say(format_args!(
+            "{:<28} {:>10.1} {:>10}",
+            id,
+            t.as_secs_f64() * 1000.0,
+            n
+        ));
     }
     for id in &computed.without_data {
         say(format_args!("{id:<28} inga data / no data"));
     }
-    say(format_args!("resultat / results: {} (sha256 {})", run.result_path.display(), run.result_sha256));
+    say(format_args!(
+        "resultat / results: {} (sha256 {})",
+        run.result_path.display(),
+        run.result_sha256
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
 /// `indicators show ID [--region R] [--period P]` from the latest run (unsuppressed: an operator view).
-pub(crate) async fn show(hub: &Hub, id: &str, region: Option<&str>, period: Option<&str>) -> Result<ExitCode> {
-    let recipe = builtin().get(id).with_context(|| format!("okänd indikator / unknown indicator {id}"))?;
+pub(crate) async fn show(
+    hub: &Hub,
+    id: &str,
+    region: Option<&str>,
+    period: Option<&str>,
+) -> Result<ExitCode> {
+    let recipe = builtin()
+        .get(id)
+        .with_context(|| format!("okänd indikator / unknown indicator {id}"))?;
     let runs = hub.indicator_runs().await?;
     let Some(run) = runs.first() else {
         bail!("ingen beräkning ännu; kör `vardhub indicators compute` / no run yet");
@@ -92,13 +122,25 @@ pub(crate) async fn show(hub: &Hub, id: &str, region: Option<&str>, period: Opti
         .filter(|r| region.is_some() || (r.kon == "alla" && r.aldersgrupp == "alla"))
         .collect();
     let s = &recipe.spec;
-    say(format_args!("{} — {}\n{}\nKälla: {} · version {} · hash {} · beräkning {}", s.id, s.title.sv, s.description.sv, s.source, s.version, recipe.hash, run.id));
+    say(format_args!(
+        "{} — {}\n{}\nKälla: {} · version {} · hash {} · beräkning {}",
+        s.id, s.title.sv, s.description.sv, s.source, s.version, recipe.hash, run.id
+    ));
     if let Some(t) = &s.target {
         say(format_args!("Målnivå: {} ({})", t.value, t.sv));
     }
     say(format_args!(
         "{:<7} {:<3} {:<5} {:<6} {:>9} {:>10} {:>9} {:>19} {:>9} {:<12}",
-        "period", "reg", "kön", "ålder", "täljare", "nämnare", "värde", "95 % KI", "riket", "jmf riket"
+        "period",
+        "reg",
+        "kön",
+        "ålder",
+        "täljare",
+        "nämnare",
+        "värde",
+        "95 % KI",
+        "riket",
+        "jmf riket"
     ));
     for r in &rows {
         let v = r.standardised.or(r.value);

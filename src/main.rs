@@ -457,7 +457,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             IndicatorCommand::Compute { indicator, as_of } => {
                 let hub = Hub::open(&data).await?;
                 init_logging(&data);
-                let code = indicators::compute_run(&hub, indicator.as_deref(), as_of.as_deref()).await?;
+                let code =
+                    indicators::compute_run(&hub, indicator.as_deref(), as_of.as_deref()).await?;
                 hub.close().await;
                 Ok(code)
             }

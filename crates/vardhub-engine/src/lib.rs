@@ -17,5 +17,5 @@
 //! contains a hidden value, by construction.
 
 pub mod disclosure;
-pub mod stats;
 pub mod indicator;
+pub mod stats;

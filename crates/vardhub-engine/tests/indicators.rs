@@ -3,9 +3,15 @@
 //! hub, and computed by the engine; the values must equal the generator's, and the planted better
 //! and worse regions must be the ones the funnel flags.
 
+#[path = "support/attack.rs"]
+mod attack;
+
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use vardhub_engine::indicator::{ResultRow, builtin, compute};
+use vardhub_engine::disclosure::{DisclosurePolicy, Status};
+use vardhub_engine::indicator::publish::{View, publish, tables};
+use vardhub_engine::indicator::{ResultRow, builtin, compute, results};
 use vardhub_engine::stats::Significance;
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
 use vardhub_store::Hub;
@@ -15,11 +21,23 @@ const MAPPING: &[(&str, &str)] = &[
     ("hip_fracture_surgery_within_24h", "hoftfraktur_op_24h"),
     ("first_visit_within_90_days", "vantetid_forsta_besok_90"),
     ("operation_within_90_days", "vantetid_operation_90"),
-    ("tonsillectomy_cold_technique_share", "tonsillektomi_kall_teknik"),
+    (
+        "tonsillectomy_cold_technique_share",
+        "tonsillektomi_kall_teknik",
+    ),
     ("ami_30_day_mortality", "ami_30d_dodlighet"),
-    ("overcrowding_per_100_staffed_beds", "overbelaggningar_per_100"),
-    ("outlying_patients_per_100_staffed_beds", "utlokaliserade_per_100"),
-    ("ready_for_discharge_beds_per_100_staffed_beds", "utskrivningsklara_per_100"),
+    (
+        "overcrowding_per_100_staffed_beds",
+        "overbelaggningar_per_100",
+    ),
+    (
+        "outlying_patients_per_100_staffed_beds",
+        "utlokaliserade_per_100",
+    ),
+    (
+        "ready_for_discharge_beds_per_100_staffed_beds",
+        "utskrivningsklara_per_100",
+    ),
 ];
 
 struct World {
@@ -45,23 +63,37 @@ async fn world(scale: f64, from: &str, to: &str) -> World {
     )
     .unwrap();
     let hub = Hub::init(tmp.path().join("hub"), true).await.unwrap();
-    let pseudo = Pseudonymiser::from_master(&[9; 32], 1);
     let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     deliveries.sort();
+    for d in &deliveries {
+        ingest(&hub, d).await;
+    }
+    World {
+        _tmp: tmp,
+        hub,
+        out,
+    }
+}
+
+async fn ingest(hub: &Hub, delivery: &Path) {
+    let pseudo = Pseudonymiser::from_master(&[9; 32], 1);
     let lock = hub.lock_writer().await.unwrap();
     let opts = IngestOptions {
         actor: "test".into(),
         expect_region: None,
     };
-    for d in &deliveries {
-        let o = vardhub_ingest::ingest(&hub, &lock, d, &pseudo, &opts, &NoProgress).await.unwrap();
-        assert!(o.accepted(), "{}", o.report.summary(vardhub_ingest::Lang::En));
-    }
-    World { _tmp: tmp, hub, out }
+    let o = vardhub_ingest::ingest(hub, &lock, delivery, &pseudo, &opts, &NoProgress)
+        .await
+        .unwrap();
+    assert!(
+        o.accepted(),
+        "{}",
+        o.report.summary(vardhub_ingest::Lang::En)
+    );
 }
 
 fn truth(out: &Path) -> serde_json::Value {
@@ -81,25 +113,38 @@ async fn indicators_equal_the_planted_truth_and_the_funnel_flags_the_planted_reg
     let recipes: Vec<_> = builtin().values().collect();
     let snapshot = w.hub.snapshot(None, None).await.unwrap();
     let computed = compute(&snapshot, &recipes).await.unwrap();
-    assert!(computed.without_data.is_empty(), "{:?}", computed.without_data);
+    assert!(
+        computed.without_data.is_empty(),
+        "{:?}",
+        computed.without_data
+    );
     let truth = truth(&w.out);
     let last_period = "2024-03";
     let mut compared = 0;
     for (name, id) in MAPPING {
         let ours = totals(&computed.rows, id);
         for v in truth["indicators"][name]["values"].as_array().unwrap() {
-            let key = (v["region"].as_str().unwrap().to_owned(), v["period"].as_str().unwrap().to_owned());
+            let key = (
+                v["region"].as_str().unwrap().to_owned(),
+                v["period"].as_str().unwrap().to_owned(),
+            );
             // Deaths after the last generated month are counted by the generator but not delivered.
             if *name == "ami_30_day_mortality" && key.1 == last_period {
                 continue;
             }
-            let (n, d) = (v["numerator"].as_f64().unwrap(), v["denominator"].as_f64().unwrap());
+            let (n, d) = (
+                v["numerator"].as_f64().unwrap(),
+                v["denominator"].as_f64().unwrap(),
+            );
             match ours.get(&key) {
                 Some(r) => {
                     assert_eq!((r.numerator, r.denominator), (n, d), "{id} {key:?}");
                     compared += 1;
                 }
-                None => assert_eq!(d, 0.0, "{id} {key:?}: the hub has no value but the truth has {n}/{d}"),
+                None => assert_eq!(
+                    d, 0.0,
+                    "{id} {key:?}: the hub has no value but the truth has {n}/{d}"
+                ),
             }
         }
     }
@@ -113,15 +158,35 @@ async fn indicators_equal_the_planted_truth_and_the_funnel_flags_the_planted_reg
             .at_95
     };
     for period in ["2024-01", "2024-02", "2024-03"] {
-        assert_eq!(flag("vantetid_forsta_besok_90", "25", period), Significance::SignificantlyWorse, "Norrbotten {period}");
-        assert_eq!(flag("overbelaggningar_per_100", "04", period), Significance::SignificantlyWorse, "Sörmland {period}");
-        assert_eq!(flag("overbelaggningar_per_100", "08", period), Significance::SignificantlyBetter, "Kalmar {period}");
+        assert_eq!(
+            flag("vantetid_forsta_besok_90", "25", period),
+            Significance::SignificantlyWorse,
+            "Norrbotten {period}"
+        );
+        assert_eq!(
+            flag("overbelaggningar_per_100", "04", period),
+            Significance::SignificantlyWorse,
+            "Sörmland {period}"
+        );
+        assert_eq!(
+            flag("overbelaggningar_per_100", "08", period),
+            Significance::SignificantlyBetter,
+            "Kalmar {period}"
+        );
     }
-    assert_eq!(flag("vantetid_forsta_besok_90", "13", "2024-02"), Significance::SignificantlyBetter, "Halland");
+    assert_eq!(
+        flag("vantetid_forsta_besok_90", "13", "2024-02"),
+        Significance::SignificantlyBetter,
+        "Halland"
+    );
 
     // Margins add up: women + men = all, regions sum to Sweden.
     for id in ["vantetid_forsta_besok_90", "vardtillfallen_per_1000"] {
-        let rows: Vec<&ResultRow> = computed.rows.iter().filter(|r| r.indicator == id && r.aldersgrupp == "alla").collect();
+        let rows: Vec<&ResultRow> = computed
+            .rows
+            .iter()
+            .filter(|r| r.indicator == id && r.aldersgrupp == "alla")
+            .collect();
         for r in rows.iter().filter(|r| r.kon == "alla" && r.region != "00") {
             let parts: f64 = rows
                 .iter()
@@ -133,22 +198,279 @@ async fn indicators_equal_the_planted_truth_and_the_funnel_flags_the_planted_reg
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn recomputing_unchanged_data_gives_identical_results_and_names_its_inputs() {
-    let w = world(0.003, "2024-01", "2024-02").await;
+/// Compute everything and store the run as the CLI does; returns the rows and the results file's bytes.
+async fn run(hub: &Hub) -> (Vec<ResultRow>, Vec<u8>) {
     let recipes: Vec<_> = builtin().values().collect();
-    let snapshot = w.hub.snapshot(None, None).await.unwrap();
-    let a = compute(&snapshot, &recipes).await.unwrap();
-    let b = compute(&w.hub.snapshot(None, None).await.unwrap(), &recipes).await.unwrap();
-    assert_eq!(a.rows, b.rows);
-    for r in &a.rows {
-        assert!(!r.deliveries.is_empty(), "{} {} {} names no delivery", r.indicator, r.region, r.period);
+    let started = vardhub_store::now_utc();
+    let snapshot = hub.snapshot(None, None).await.unwrap();
+    let computed = compute(&snapshot, &recipes).await.unwrap();
+    let batch = results::to_batch(&computed.rows).unwrap();
+    let stored = hub
+        .store_indicator_run(vardhub_store::new_run(snapshot.as_of, started), &batch)
+        .await
+        .unwrap();
+    let bytes = std::fs::read(&stored.result_path).unwrap();
+    assert_eq!(hex::encode(Sha256::digest(&bytes)), stored.result_sha256);
+    (computed.rows, bytes)
+}
+
+/// A copy of `delivery` without its last data row, manifest updated (a region's corrected delivery).
+fn without_last_row(delivery: &Path, into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(delivery.join("manifest.json")).unwrap()).unwrap();
+    for f in manifest["files"].as_array_mut().unwrap() {
+        let name = f["path"].as_str().unwrap().to_owned();
+        let text = std::fs::read_to_string(delivery.join(&name)).unwrap();
+        let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+        lines.pop();
+        let new = lines.concat();
+        std::fs::write(into.join(&name), &new).unwrap();
+        f["rows"] = serde_json::json!(lines.len() - 1);
+        f["sha256"] = serde_json::json!(hex::encode(Sha256::digest(new.as_bytes())));
+    }
+    std::fs::write(
+        into.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+type Key = (String, String, String, String, String);
+
+fn keyed(rows: &[ResultRow]) -> BTreeMap<Key, &ResultRow> {
+    rows.iter()
+        .map(|r| {
+            (
+                (
+                    r.indicator.clone(),
+                    r.period.clone(),
+                    r.region.clone(),
+                    r.kon.clone(),
+                    r.aldersgrupp.clone(),
+                ),
+                r,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_are_reproducible_name_their_inputs_and_change_only_where_the_data_changed() {
+    let w = world(0.003, "2024-01", "2024-02").await;
+    // Byte-identical reruns.
+    let (a, bytes_a) = run(&w.hub).await;
+    let (b, bytes_b) = run(&w.hub).await;
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x, y, "the rerun differs");
+    }
+    assert!(bytes_a == bytes_b, "the results files differ");
+    for r in &a {
+        assert!(
+            !r.deliveries.is_empty(),
+            "{} {} {} names no delivery",
+            r.indicator,
+            r.region,
+            r.period
+        );
         assert_eq!(r.spec_hash, builtin()[&r.indicator].hash);
     }
-    let r = a
-        .rows
-        .iter()
-        .find(|r| r.indicator == "vantetid_forsta_besok_90" && r.region == "01" && r.period == "2024-01")
-        .unwrap();
-    assert_eq!(r.deliveries, vec!["vantetider-01-2024-01-v1"]);
+    let stored =
+        std::fs::File::open(&w.hub.indicator_runs().await.unwrap()[0].result_path).unwrap();
+    let batch =
+        datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(stored)
+            .unwrap()
+            .build()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+    let versions = batch.column_by_name("software_version").unwrap();
+    use datafusion::arrow::array::AsArray;
+    assert_eq!(
+        versions.as_string::<i32>().value(0),
+        format!("vardhub {}", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(
+        batch.column_by_name("spec_hash").is_some() && batch.column_by_name("deliveries").is_some()
+    );
+    let key = |region: &str| {
+        (
+            "vantetid_forsta_besok_90".to_owned(),
+            "2024-01".to_owned(),
+            region.to_owned(),
+            "alla".to_owned(),
+            "alla".to_owned(),
+        )
+    };
+    assert_eq!(
+        keyed(&a)[&key("01")].deliveries,
+        vec!["vantetider-01-2024-01-v1"]
+    );
+
+    // Region 01 corrects its January waiting-time delivery: one referral fewer.
+    let corrected = w
+        .out
+        .parent()
+        .unwrap()
+        .join("corrected")
+        .join("vantetider-01-2024-01");
+    without_last_row(&w.out.join("vantetider-01-2024-01"), &corrected);
+    ingest(&w.hub, &corrected).await;
+    let (c, _) = run(&w.hub).await;
+    let (before, after) = (keyed(&a), keyed(&c));
+    let mut changed = 0;
+    for (k, new) in &after {
+        let (indicator, period, region) = (&k.0, &k.1, &k.2);
+        let affected = builtin()[indicator].spec.source == "vantetider" && period == "2024-01";
+        let old = before.get(k);
+        if !affected {
+            assert_eq!(old, Some(new), "{k:?} changed although its data did not");
+            continue;
+        }
+        let Some(old) = old else { continue };
+        if region == "01" || region == "00" {
+            if (old.numerator, old.denominator) != (new.numerator, new.denominator) {
+                changed += 1;
+            }
+            if region == "01" {
+                assert_eq!(new.deliveries, vec!["vantetider-01-2024-01-v2"], "{k:?}");
+            }
+        } else {
+            // Other regions' own values are untouched; only the comparison with Sweden may move.
+            assert_eq!(
+                (
+                    old.numerator,
+                    old.denominator,
+                    old.value,
+                    old.lower,
+                    old.upper,
+                    &old.deliveries
+                ),
+                (
+                    new.numerator,
+                    new.denominator,
+                    new.value,
+                    new.lower,
+                    new.upper,
+                    &new.deliveries
+                ),
+                "{k:?}"
+            );
+        }
+    }
+    assert_eq!(before.len(), after.len());
+    assert!(
+        changed >= 2,
+        "the corrected delivery changed {changed} values"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_hidden_value_can_be_recovered_from_any_published_table() {
+    let w = world(0.003, "2024-01", "2024-02").await;
+    let (rows, _) = run(&w.hub).await;
+    let policy = DisclosurePolicy::default_public();
+    let started = std::time::Instant::now();
+    let tables = tables(&policy, &rows).unwrap();
+    eprintln!(
+        "disclosure control of {} tables: {:?}",
+        tables.len(),
+        started.elapsed()
+    );
+    let groups: std::collections::BTreeSet<_> =
+        rows.iter().map(|r| (&r.indicator, &r.period)).collect();
+    assert_eq!(
+        tables.len(),
+        groups.len(),
+        "one table per indicator and month"
+    );
+    let mut hidden = 0;
+    for t in &tables {
+        let view = attack::View::of(&t.published, &policy);
+        let started = std::time::Instant::now();
+        let leaks = attack::recoverable(&view, &t.table);
+        eprintln!(
+            "attack on {} {}: {:?}",
+            t.indicator,
+            t.period,
+            started.elapsed()
+        );
+        assert!(
+            leaks.is_empty(),
+            "{} {}: recoverable {leaks:?}",
+            t.indicator,
+            t.period
+        );
+        hidden += t
+            .published
+            .cells()
+            .iter()
+            .filter(|c| c.status().is_hidden())
+            .count();
+    }
+    assert!(
+        hidden > 100,
+        "only {hidden} hidden cells: the test would prove little"
+    );
+
+    // The values the public gets are exactly the published tables' cells.
+    let public = publish(&policy, &rows, "run", &View::Public).unwrap();
+    let mut by_key = BTreeMap::new();
+    for t in &tables {
+        for ((region, kon, age), cell) in t.labels.iter().zip(t.published.cells()) {
+            by_key.insert(
+                (
+                    t.indicator.clone(),
+                    t.period.clone(),
+                    region.clone(),
+                    kon.clone(),
+                    age.clone(),
+                ),
+                *cell,
+            );
+        }
+    }
+    assert_eq!(public.len(), by_key.len());
+    for v in &public {
+        let cell = by_key[&(
+            v.indicator.clone(),
+            v.period.clone(),
+            v.region.clone(),
+            v.kon.clone(),
+            v.aldersgrupp.clone(),
+        )];
+        assert_eq!(v.status, cell.status());
+        if v.status.is_published() {
+            assert!(v.value.is_some() || v.status == Status::Zero);
+        } else {
+            assert!(
+                v.numerator.is_none()
+                    && v.denominator.is_none()
+                    && v.value.is_none()
+                    && v.lower.is_none()
+                    && v.standardised.is_none()
+                    && v.funnel_95.is_none()
+                    && v.meets_target.is_none(),
+                "{v:?} shows values although hidden"
+            );
+        }
+    }
+
+    // A region analyst sees the own region unsuppressed; what the analyst knows cannot expose
+    // other regions' hidden cells because the view hides at least as much as the public one.
+    let own = vardhub_domain::RegionCode::parse("13").unwrap();
+    let region_view = publish(&policy, &rows, "run", &View::Region(own)).unwrap();
+    for (p, r) in public.iter().zip(&region_view) {
+        assert_eq!(
+            (&p.indicator, &p.period, &p.region, &p.kon),
+            (&r.indicator, &r.period, &r.region, &r.kon)
+        );
+        if r.region == "13" {
+            assert!(!r.status.is_hidden());
+        } else if p.status.is_hidden() {
+            assert!(r.status.is_hidden(), "{r:?}");
+        }
+    }
 }

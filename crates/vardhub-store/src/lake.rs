@@ -114,7 +114,11 @@ impl std::fmt::Debug for TableWriter {
 }
 
 impl TableWriter {
-    pub(crate) fn create(path: &Path, table: &str, schema: SchemaRef) -> Result<TableWriter, StoreError> {
+    pub(crate) fn create(
+        path: &Path,
+        table: &str,
+        schema: SchemaRef,
+    ) -> Result<TableWriter, StoreError> {
         let file = File::create(path).map_err(StoreError::io(path))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))

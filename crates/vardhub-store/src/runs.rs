@@ -56,7 +56,11 @@ pub struct IndicatorRun {
 impl Hub {
     /// Write a run's results and record the run in one step. `record` is filled in with the file's
     /// path, hash and row count.
-    pub async fn store_indicator_run(&self, mut run: IndicatorRun, results: &RecordBatch) -> Result<IndicatorRun, StoreError> {
+    pub async fn store_indicator_run(
+        &self,
+        mut run: IndicatorRun,
+        results: &RecordBatch,
+    ) -> Result<IndicatorRun, StoreError> {
         sqlx::query(DDL).execute(&self.pool).await?;
         let dir = self.layout.root().join("results").join(&run.id);
         std::fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
@@ -128,7 +132,10 @@ impl Hub {
 }
 
 /// A new run record (to be completed by [`Hub::store_indicator_run`]).
-pub fn new_run(as_of: chrono::DateTime<chrono::Utc>, started: chrono::DateTime<chrono::Utc>) -> IndicatorRun {
+pub fn new_run(
+    as_of: chrono::DateTime<chrono::Utc>,
+    started: chrono::DateTime<chrono::Utc>,
+) -> IndicatorRun {
     IndicatorRun {
         id: format!("run-{}", started.format("%Y%m%dT%H%M%S%6fZ")),
         started_at: time::fmt(started),

@@ -16,7 +16,9 @@ use super::sql;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -88,6 +90,8 @@ pub struct FineRow {
     pub denominator: f64,
     /// Sum of squares of the per-row value (means only).
     pub sumsq: f64,
+    /// Records behind the row (contacts, referrals, events): what disclosure control counts.
+    pub cases: f64,
 }
 
 /// "Significantly better/worse than Sweden", both levels.
@@ -129,6 +133,8 @@ pub struct ResultRow {
     pub numerator: f64,
     /// Denominator.
     pub denominator: f64,
+    /// Records behind the value (what disclosure control counts for means and ratios).
+    pub cases: f64,
     /// Crude value in the indicator's unit (None when the denominator is 0).
     pub value: Option<f64>,
     /// Lower confidence limit (95 %).
@@ -163,7 +169,9 @@ pub struct Computed {
 }
 
 /// Register the snapshot's files as the lake's tables in a new session.
-pub async fn session(snapshot: &Snapshot) -> Result<(SessionContext, BTreeSet<String>), ComputeError> {
+pub async fn session(
+    snapshot: &Snapshot,
+) -> Result<(SessionContext, BTreeSet<String>), ComputeError> {
     let ctx = SessionContext::new();
     let mut by_table: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for d in &snapshot.deliveries {
@@ -185,14 +193,16 @@ pub async fn session(snapshot: &Snapshot) -> Result<(SessionContext, BTreeSet<St
             .map(ListingTableUrl::parse)
             .collect::<Result<Vec<_>, _>>()
             .map_err(reg)?;
-        let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let options =
+            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
         let config = ListingTableConfig::new_with_multi_paths(urls)
             .with_listing_options(options)
             .infer_schema(&ctx.state())
             .await
             .map_err(reg)?;
         let provider = ListingTable::try_new(config).map_err(reg)?;
-        ctx.register_table(table.as_str(), Arc::new(provider)).map_err(reg)?;
+        ctx.register_table(table.as_str(), Arc::new(provider))
+            .map_err(reg)?;
         registered.insert(table);
     }
     Ok((ctx, registered))
@@ -232,23 +242,37 @@ pub async fn compute(snapshot: &Snapshot, recipes: &[&Recipe]) -> Result<Compute
     })
 }
 
-async fn run_query(ctx: &SessionContext, id: &str, query: &str) -> Result<Vec<FineRow>, ComputeError> {
+async fn run_query(
+    ctx: &SessionContext,
+    id: &str,
+    query: &str,
+) -> Result<Vec<FineRow>, ComputeError> {
     let err = |source| ComputeError::Query {
         indicator: id.to_owned(),
         source,
     };
-    let batches: Vec<RecordBatch> = ctx.sql(query).await.map_err(err)?.collect().await.map_err(err)?;
+    let batches: Vec<RecordBatch> = ctx
+        .sql(query)
+        .await
+        .map_err(err)?
+        .collect()
+        .await
+        .map_err(err)?;
     let mut out = Vec::new();
     for b in batches {
         let text = |name: &str| -> Result<_, ComputeError> {
             let col = b.column_by_name(name).ok_or_else(|| {
-                err(datafusion::error::DataFusionError::Plan(format!("missing output column {name}")))
+                err(datafusion::error::DataFusionError::Plan(format!(
+                    "missing output column {name}"
+                )))
             })?;
             datafusion::arrow::compute::cast(col, &DataType::Utf8).map_err(|e| err(e.into()))
         };
         let num = |name: &str| -> Result<_, ComputeError> {
             let col = b.column_by_name(name).ok_or_else(|| {
-                err(datafusion::error::DataFusionError::Plan(format!("missing output column {name}")))
+                err(datafusion::error::DataFusionError::Plan(format!(
+                    "missing output column {name}"
+                )))
             })?;
             datafusion::arrow::compute::cast(col, &DataType::Float64).map_err(|e| err(e.into()))
         };
@@ -263,8 +287,16 @@ async fn run_query(ctx: &SessionContext, id: &str, query: &str) -> Result<Vec<Fi
         let n = num("numerator")?;
         let d = num("denominator")?;
         let ss = num("sumsq").ok();
-        let (region, period, kon) = (region.as_string::<i32>(), period.as_string::<i32>(), kon.as_string::<i32>());
-        let (n, d) = (n.as_primitive::<Float64Type>(), d.as_primitive::<Float64Type>());
+        let cs = num("cases").ok();
+        let (region, period, kon) = (
+            region.as_string::<i32>(),
+            period.as_string::<i32>(),
+            kon.as_string::<i32>(),
+        );
+        let (n, d) = (
+            n.as_primitive::<Float64Type>(),
+            d.as_primitive::<Float64Type>(),
+        );
         for i in 0..b.num_rows() {
             if region.is_null(i) || period.is_null(i) {
                 continue;
@@ -284,9 +316,18 @@ async fn run_query(ctx: &SessionContext, id: &str, query: &str) -> Result<Vec<Fi
                     .map(|s| s.as_primitive::<Float64Type>())
                     .filter(|s| !s.is_null(i))
                     .map_or(0.0, |s| s.value(i)),
+                cases: cs
+                    .as_ref()
+                    .map(|s| s.as_primitive::<Float64Type>())
+                    .filter(|s| !s.is_null(i))
+                    .map_or(if d.is_null(i) { 0.0 } else { d.value(i) }, |s| s.value(i)),
             });
         }
     }
+    // One row per grain; a fixed order makes the float sums of the aggregation reproducible.
+    out.sort_by(|a, b| {
+        (&a.region, &a.period, &a.kon, a.alder).cmp(&(&b.region, &b.period, &b.kon, b.alder))
+    });
     Ok(out)
 }
 
@@ -295,6 +336,7 @@ struct Sums {
     n: f64,
     d: f64,
     ss: f64,
+    c: f64,
 }
 
 impl Sums {
@@ -302,6 +344,7 @@ impl Sums {
         self.n += r.numerator;
         self.d += r.denominator;
         self.ss += r.sumsq;
+        self.c += r.cases;
     }
 }
 
@@ -311,6 +354,9 @@ fn direction(d: Direction) -> stats::Direction {
         Direction::Lower => stats::Direction::LowerIsBetter,
     }
 }
+
+/// Per (region, period): sums per standardisation stratum (sex, 10-year band).
+type StrataByCell = BTreeMap<(String, String), BTreeMap<(String, i64), Sums>>;
 
 /// Standardisation stratum: sex × 10-year band (0-9 … 80-89, 90+).
 fn std_stratum(r: &FineRow) -> Option<(String, i64)> {
@@ -324,7 +370,7 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
     let valid_region = |r: &str| RegionCode::parse(r).is_ok_and(|c| c.as_str() == r);
     // (region, period, kon, agegroup) -> sums, including Sweden and "alla".
     let mut cells: BTreeMap<(String, String, String, String), Sums> = BTreeMap::new();
-    let mut strata: BTreeMap<(String, String), BTreeMap<(String, i64), Sums>> = BTreeMap::new();
+    let mut strata: StrataByCell = BTreeMap::new();
     for r in fine.iter().filter(|r| valid_region(&r.region)) {
         let sexes: Vec<&str> = match r.kon.as_deref() {
             Some(k @ ("1" | "2")) if has_strata => vec![k, ALL],
@@ -338,7 +384,12 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             for s in &sexes {
                 for a in &ages {
                     cells
-                        .entry((region.to_owned(), r.period.clone(), (*s).to_owned(), (*a).to_owned()))
+                        .entry((
+                            region.to_owned(),
+                            r.period.clone(),
+                            (*s).to_owned(),
+                            (*a).to_owned(),
+                        ))
                         .or_default()
                         .add(r);
                 }
@@ -353,7 +404,11 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             }
         }
     }
-    let deliveries = delivery_index(snapshot, spec.source.as_str(), uses_population(&spec.definition));
+    let deliveries = delivery_index(
+        snapshot,
+        spec.source.as_str(),
+        uses_population(&spec.definition),
+    );
     let dir = direction(spec.direction);
     let scale = spec.unit.scale();
     let mut out = Vec::with_capacity(cells.len());
@@ -363,15 +418,16 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         let ci = interval(spec.ci, spec.unit, s);
         let national_value = national.filter(|n| n.d > 0.0).map(|n| n.n / n.d * scale);
         let is_total = kon == ALL && age == ALL;
-        let (standardised, std_ci) = if spec.standardisation == Standardisation::DirectAgeSex && is_total {
-            standardise(
-                strata.get(&(region.clone(), period.clone())),
-                strata.get(&(SWEDEN.to_owned(), period.clone())),
-                spec.unit,
-            )
-        } else {
-            (None, None)
-        };
+        let (standardised, std_ci) =
+            if spec.standardisation == Standardisation::DirectAgeSex && is_total {
+                standardise(
+                    strata.get(&(region.clone(), period.clone())),
+                    strata.get(&(SWEDEN.to_owned(), period.clone())),
+                    spec.unit,
+                )
+            } else {
+                (None, None)
+            };
         let flags = if is_total && region != SWEDEN {
             funnel(spec, s, national, &strata, region, period, dir)
         } else {
@@ -381,7 +437,11 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         let shown_ci = std_ci.or(ci);
         let meets_target = spec.target.as_ref().zip(shown).map(|(t, v)| {
             let (lower, upper) = shown_ci.unwrap_or((v, v));
-            let est = Estimate { value: v, lower, upper };
+            let est = Estimate {
+                value: v,
+                lower,
+                upper,
+            };
             stats::compare_with_target(est, t.value, dir).meets
         });
         out.push(ResultRow {
@@ -394,6 +454,7 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             aldersgrupp: age.clone(),
             numerator: s.n,
             denominator: s.d,
+            cases: s.c,
             value,
             lower: ci.map(|c| c.0),
             upper: ci.map(|c| c.1),
@@ -413,11 +474,18 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
 }
 
 fn uses_population(def: &Definition) -> bool {
-    matches!(def, Definition::DeathWithin { .. } | Definition::PerInhabitants { .. })
+    matches!(
+        def,
+        Definition::DeathWithin { .. } | Definition::PerInhabitants { .. }
+    )
 }
 
 /// (region, period) -> delivery ids of the source collection (and the population extract) used.
-fn delivery_index(snapshot: &Snapshot, source: &str, population: bool) -> BTreeMap<(String, String), Vec<String>> {
+fn delivery_index(
+    snapshot: &Snapshot,
+    source: &str,
+    population: bool,
+) -> BTreeMap<(String, String), Vec<String>> {
     let mut idx: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let population_ids: BTreeMap<&str, &str> = snapshot
         .deliveries
@@ -425,9 +493,15 @@ fn delivery_index(snapshot: &Snapshot, source: &str, population: bool) -> BTreeM
         .filter(|d| d.collection == "befolkning")
         .map(|d| (d.period.as_str(), d.id.as_str()))
         .collect();
-    for d in snapshot.deliveries.iter().filter(|d| d.collection == source) {
+    for d in snapshot
+        .deliveries
+        .iter()
+        .filter(|d| d.collection == source)
+    {
         for region in [d.region.as_str(), SWEDEN] {
-            idx.entry((region.to_owned(), d.period.clone())).or_default().push(d.id.clone());
+            idx.entry((region.to_owned(), d.period.clone()))
+                .or_default()
+                .push(d.id.clone());
         }
     }
     for ((_, period), ids) in idx.iter_mut() {
@@ -450,7 +524,9 @@ fn interval(method: CiMethod, unit: Unit, s: &Sums) -> Option<(f64, f64)> {
     match method {
         CiMethod::Wilson => {
             let (x, n) = (s.n.round() as u64, s.d.round() as u64);
-            stats::wilson(x, n, conf).ok().map(|i| (i.lower * scale, i.upper * scale))
+            stats::wilson(x, n, conf)
+                .ok()
+                .map(|i| (i.lower * scale, i.upper * scale))
         }
         CiMethod::PoissonExact | CiMethod::Dobson => {
             let i = stats::garwood(s.n.round() as u64, conf);
@@ -484,7 +560,10 @@ fn standardise(
     }
     // Value: Σ w_s · n_s / d_s over strata with a denominator in the region.
     let usable: Vec<(&(String, i64), &Sums)> = region.iter().filter(|(_, s)| s.d > 0.0).collect();
-    let weight_sum: f64 = usable.iter().map(|(k, _)| sweden.get(*k).map_or(0.0, |s| s.d)).sum();
+    let weight_sum: f64 = usable
+        .iter()
+        .map(|(k, _)| sweden.get(*k).map_or(0.0, |s| s.d))
+        .sum();
     if weight_sum <= 0.0 {
         return (None, None);
     }
@@ -516,7 +595,7 @@ fn funnel(
     spec: &super::spec::IndicatorSpec,
     s: &Sums,
     national: Option<&Sums>,
-    strata: &BTreeMap<(String, String), BTreeMap<(String, i64), Sums>>,
+    strata: &StrataByCell,
     region: &str,
     period: &str,
     dir: stats::Direction,
@@ -532,7 +611,12 @@ fn funnel(
         let sweden = strata.get(&(SWEDEN.to_owned(), period.to_owned()))?;
         let expected: f64 = own
             .iter()
-            .map(|(k, s)| sweden.get(k).filter(|w| w.d > 0.0).map_or(0.0, |w| s.d * w.n / w.d))
+            .map(|(k, s)| {
+                sweden
+                    .get(k)
+                    .filter(|w| w.d > 0.0)
+                    .map_or(0.0, |w| s.d * w.n / w.d)
+            })
             .sum();
         return stats::classify_ratio(s.n.round() as u64, expected, dir, RatioFunnel::ExactPoisson)
             .ok()
@@ -548,11 +632,15 @@ fn funnel(
         )
         .ok()
         .map(Flags::from),
-        Unit::Per100 | Unit::Per1000 | Unit::Per100000 if theta > 0.0 => {
-            stats::classify_rate(s.n.round() as u64, s.d, theta, dir, RatioFunnel::ExactPoisson)
-                .ok()
-                .map(Flags::from)
-        }
+        Unit::Per100 | Unit::Per1000 | Unit::Per100000 if theta > 0.0 => stats::classify_rate(
+            s.n.round() as u64,
+            s.d,
+            theta,
+            dir,
+            RatioFunnel::ExactPoisson,
+        )
+        .ok()
+        .map(Flags::from),
         _ => None,
     }
 }

@@ -5,9 +5,11 @@
 //! and never writes the catalogue; storing a run is the caller's job.
 
 pub mod compute;
+pub mod publish;
 pub mod results;
 pub mod spec;
 pub mod sql;
 
-pub use compute::{Computed, ComputeError, ResultRow, compute};
+pub use compute::{ComputeError, Computed, ResultRow, compute};
+pub use publish::{PublicValue, PublishError, View, publish};
 pub use spec::{IndicatorSpec, Recipe, builtin};

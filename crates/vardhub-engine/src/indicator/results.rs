@@ -26,6 +26,7 @@ pub fn schema() -> SchemaRef {
         s("aldersgrupp"),
         f("numerator"),
         f("denominator"),
+        f("cases"),
         fo("value"),
         fo("lower"),
         fo("upper"),
@@ -40,7 +41,8 @@ pub fn schema() -> SchemaRef {
     ]))
 }
 
-fn sig_code(s: Significance) -> &'static str {
+/// The stored code of a funnel classification.
+pub(crate) fn sig_code(s: Significance) -> &'static str {
     match s {
         Significance::SignificantlyBetter => "better",
         Significance::SignificantlyWorse => "worse",
@@ -83,6 +85,7 @@ pub fn to_batch(rows: &[ResultRow]) -> Result<RecordBatch, ArrowError> {
         text(&|r| r.aldersgrupp.clone()),
         num(&|r| r.numerator),
         num(&|r| r.denominator),
+        num(&|r| r.cases),
         opt(&|r| r.value),
         opt(&|r| r.lower),
         opt(&|r| r.upper),
@@ -92,7 +95,9 @@ pub fn to_batch(rows: &[ResultRow]) -> Result<RecordBatch, ArrowError> {
         opt(&|r| r.national_value),
         opt_text(&|r| r.flags.map(|f| sig_code(f.at_95).to_owned())),
         opt_text(&|r| r.flags.map(|f| sig_code(f.at_998).to_owned())),
-        Arc::new(BooleanArray::from(rows.iter().map(|r| r.meets_target).collect::<Vec<_>>())),
+        Arc::new(BooleanArray::from(
+            rows.iter().map(|r| r.meets_target).collect::<Vec<_>>(),
+        )),
         text(&|r| r.deliveries.join(",")),
     ];
     RecordBatch::try_new(schema(), columns)
@@ -103,8 +108,20 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
     let mut out = Vec::new();
     for b in batches {
         let s = |n: &str| b.column_by_name(n).map(|c| c.as_string::<i32>().clone());
-        let f = |n: &str| b.column_by_name(n).map(|c| c.as_primitive::<Float64Type>().clone());
-        let (Some(ind), Some(ver), Some(hash), Some(region), Some(period), Some(kon), Some(age), Some(dels)) = (
+        let f = |n: &str| {
+            b.column_by_name(n)
+                .map(|c| c.as_primitive::<Float64Type>().clone())
+        };
+        let (
+            Some(ind),
+            Some(ver),
+            Some(hash),
+            Some(region),
+            Some(period),
+            Some(kon),
+            Some(age),
+            Some(dels),
+        ) = (
             s("indicator"),
             s("spec_version"),
             s("spec_hash"),
@@ -113,10 +130,22 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
             s("kon"),
             s("aldersgrupp"),
             s("deliveries"),
-        ) else {
+        )
+        else {
             continue;
         };
-        let (Some(n), Some(d), Some(v), Some(lo), Some(up), Some(st), Some(stl), Some(stu), Some(nat)) = (
+        let Some(c) = f("cases") else { continue };
+        let (
+            Some(n),
+            Some(d),
+            Some(v),
+            Some(lo),
+            Some(up),
+            Some(st),
+            Some(stl),
+            Some(stu),
+            Some(nat),
+        ) = (
             f("numerator"),
             f("denominator"),
             f("value"),
@@ -126,15 +155,25 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
             f("standardised_lower"),
             f("standardised_upper"),
             f("national_value"),
-        ) else {
+        )
+        else {
             continue;
         };
-        let (Some(f95), Some(f998)) = (s("funnel_95"), s("funnel_998")) else { continue };
-        let meets = b.column_by_name("meets_target").map(|c| c.as_boolean().clone());
+        let (Some(f95), Some(f998)) = (s("funnel_95"), s("funnel_998")) else {
+            continue;
+        };
+        let meets = b
+            .column_by_name("meets_target")
+            .map(|c| c.as_boolean().clone());
         let o = |a: &Float64Array, i: usize| (!a.is_null(i)).then(|| a.value(i));
         for i in 0..b.num_rows() {
             let flags = (!f95.is_null(i))
-                .then(|| Some(Flags { at_95: sig_parse(f95.value(i))?, at_998: sig_parse(f998.value(i))? }))
+                .then(|| {
+                    Some(Flags {
+                        at_95: sig_parse(f95.value(i))?,
+                        at_998: sig_parse(f998.value(i))?,
+                    })
+                })
                 .flatten();
             out.push(ResultRow {
                 indicator: ind.value(i).to_owned(),
@@ -146,6 +185,7 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
                 aldersgrupp: age.value(i).to_owned(),
                 numerator: n.value(i),
                 denominator: d.value(i),
+                cases: c.value(i),
                 value: o(&v, i),
                 lower: o(&lo, i),
                 upper: o(&up, i),
@@ -154,8 +194,15 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
                 standardised_upper: o(&stu, i),
                 national_value: o(&nat, i),
                 flags,
-                meets_target: meets.as_ref().and_then(|m| (!m.is_null(i)).then(|| m.value(i))),
-                deliveries: dels.value(i).split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                meets_target: meets
+                    .as_ref()
+                    .and_then(|m| (!m.is_null(i)).then(|| m.value(i))),
+                deliveries: dels
+                    .value(i)
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             });
         }
     }

@@ -19,10 +19,13 @@ pub enum Unit {
     /// numerator / denominator, shown as a percentage.
     Proportion,
     /// numerator / denominator × 100 (e.g. per 100 staffed beds).
+    #[serde(rename = "per_100")]
     Per100,
     /// numerator / denominator × 1 000 (e.g. per 1 000 inhabitants).
+    #[serde(rename = "per_1000")]
     Per1000,
     /// numerator / denominator × 100 000.
+    #[serde(rename = "per_100000")]
     Per100000,
     /// Sum over count (mean of a per-row value, e.g. length of stay in days).
     Mean,
@@ -177,6 +180,7 @@ pub enum Definition {
         within: bool,
     },
     /// Σ `column` / Σ disponibla over unit-days of the bed census.
+    #[serde(rename = "beds_per_100")]
     BedsPer100 {
         /// `overbelaggningar`, `utlokaliserade` or `utskrivningsklara`.
         column: String,
@@ -199,10 +203,8 @@ pub enum Definition {
     PerInhabitants {
         /// The contacts.
         population: ContactFilter,
-        /// What is summed.
+        /// What is summed (the unit's scale turns it into "per 1 000" etc.).
         measure: Measure,
-        /// Per how many inhabitants (the unit's scale is applied on top; keep 1 with `per_1000`).
-        per: f64,
     },
     /// Procedures with a code in `denominator_codes`; numerator: those in `numerator_codes`.
     ProcedureShare {
@@ -212,7 +214,7 @@ pub enum Definition {
         numerator_codes: Vec<String>,
     },
     /// Escape hatch: SQL over the lake's tables returning `region, period, kon, alder, numerator,
-    /// denominator` (and optionally `sumsq`).
+    /// denominator, sumsq, cases` (`sumsq` and `cases` may be NULL).
     Sql {
         /// The query.
         query: String,
@@ -295,7 +297,9 @@ impl Recipe {
             return Err(err(format!("unknown source collection {}", spec.source)));
         }
         if spec.standardisation != Standardisation::None && spec.reference_population.is_none() {
-            return Err(err("a standardised indicator must name its reference population".into()));
+            return Err(err(
+                "a standardised indicator must name its reference population".into(),
+            ));
         }
         if let Some(t) = &spec.target
             && spec.unit == Unit::Proportion
@@ -314,20 +318,62 @@ impl Recipe {
 
 /// The recipes shipped with the hub.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("vantetid_forsta_besok_90.toml", include_str!("../../../../indicators/vantetid_forsta_besok_90.toml")),
-    ("vantetid_operation_90.toml", include_str!("../../../../indicators/vantetid_operation_90.toml")),
-    ("vantande_over_90.toml", include_str!("../../../../indicators/vantande_over_90.toml")),
-    ("overbelaggningar_per_100.toml", include_str!("../../../../indicators/overbelaggningar_per_100.toml")),
-    ("utlokaliserade_per_100.toml", include_str!("../../../../indicators/utlokaliserade_per_100.toml")),
-    ("utskrivningsklara_per_100.toml", include_str!("../../../../indicators/utskrivningsklara_per_100.toml")),
-    ("hoftfraktur_op_24h.toml", include_str!("../../../../indicators/hoftfraktur_op_24h.toml")),
-    ("ami_30d_dodlighet.toml", include_str!("../../../../indicators/ami_30d_dodlighet.toml")),
-    ("aterinskrivning_30d_65.toml", include_str!("../../../../indicators/aterinskrivning_30d_65.toml")),
-    ("medelvardtid.toml", include_str!("../../../../indicators/medelvardtid.toml")),
-    ("kpp_kostnad_per_drg_poang.toml", include_str!("../../../../indicators/kpp_kostnad_per_drg_poang.toml")),
-    ("vardkostnad_per_invanare.toml", include_str!("../../../../indicators/vardkostnad_per_invanare.toml")),
-    ("vardtillfallen_per_1000.toml", include_str!("../../../../indicators/vardtillfallen_per_1000.toml")),
-    ("tonsillektomi_kall_teknik.toml", include_str!("../../../../indicators/tonsillektomi_kall_teknik.toml")),
+    (
+        "vantetid_forsta_besok_90.toml",
+        include_str!("../../../../indicators/vantetid_forsta_besok_90.toml"),
+    ),
+    (
+        "vantetid_operation_90.toml",
+        include_str!("../../../../indicators/vantetid_operation_90.toml"),
+    ),
+    (
+        "vantande_over_90.toml",
+        include_str!("../../../../indicators/vantande_over_90.toml"),
+    ),
+    (
+        "overbelaggningar_per_100.toml",
+        include_str!("../../../../indicators/overbelaggningar_per_100.toml"),
+    ),
+    (
+        "utlokaliserade_per_100.toml",
+        include_str!("../../../../indicators/utlokaliserade_per_100.toml"),
+    ),
+    (
+        "utskrivningsklara_per_100.toml",
+        include_str!("../../../../indicators/utskrivningsklara_per_100.toml"),
+    ),
+    (
+        "hoftfraktur_op_24h.toml",
+        include_str!("../../../../indicators/hoftfraktur_op_24h.toml"),
+    ),
+    (
+        "ami_30d_dodlighet.toml",
+        include_str!("../../../../indicators/ami_30d_dodlighet.toml"),
+    ),
+    (
+        "aterinskrivning_30d_65.toml",
+        include_str!("../../../../indicators/aterinskrivning_30d_65.toml"),
+    ),
+    (
+        "medelvardtid.toml",
+        include_str!("../../../../indicators/medelvardtid.toml"),
+    ),
+    (
+        "kpp_kostnad_per_drg_poang.toml",
+        include_str!("../../../../indicators/kpp_kostnad_per_drg_poang.toml"),
+    ),
+    (
+        "vardkostnad_per_invanare.toml",
+        include_str!("../../../../indicators/vardkostnad_per_invanare.toml"),
+    ),
+    (
+        "vardtillfallen_per_1000.toml",
+        include_str!("../../../../indicators/vardtillfallen_per_1000.toml"),
+    ),
+    (
+        "tonsillektomi_kall_teknik.toml",
+        include_str!("../../../../indicators/tonsillektomi_kall_teknik.toml"),
+    ),
 ];
 
 static BUILTIN: LazyLock<BTreeMap<String, Recipe>> = LazyLock::new(|| {
@@ -370,7 +416,13 @@ mod tests {
     fn unknown_fields_and_sources_are_refused() {
         let (file, text) = BUILTIN_FILES[0];
         assert!(Recipe::from_toml(file, &text.replace("direction", "riktning")).is_err());
-        assert!(Recipe::from_toml(file, &text.replace("source = \"vantetider\"", "source = \"x\"")).is_err());
+        assert!(
+            Recipe::from_toml(
+                file,
+                &text.replace("source = \"vantetider\"", "source = \"x\"")
+            )
+            .is_err()
+        );
         assert!(Recipe::from_toml("fel.toml", text).is_err());
     }
 }

@@ -43,6 +43,12 @@ fn contact_where(f: &ContactFilter) -> String {
     c.join(" AND ")
 }
 
+/// An exact, order-independent sum of a decimal column: summed as integers in `1/scale` units
+/// (öre for SEK, 1/10 000 for DRG weights), so parallel aggregation is byte-reproducible.
+fn exact_sum(expr: &str, scale: u32) -> String {
+    format!("(CAST(SUM(CAST(ROUND({expr} * {scale}) AS BIGINT)) AS DOUBLE) / {scale}.0)")
+}
+
 /// Days since 1970-01-01 of a date or timestamp expression.
 fn day(expr: &str) -> String {
     format!("CAST(CAST({expr} AS DATE) AS INT)")
@@ -57,7 +63,9 @@ pub fn tables(def: &Definition) -> &'static [&'static str] {
     match def {
         Definition::EventWithin { .. } => &["kontakter", "atgarder"],
         Definition::DeathWithin { .. } => &["kontakter", "personer"],
-        Definition::ReadmissionWithin { .. } | Definition::MeanLengthOfStay { .. } => &["kontakter"],
+        Definition::ReadmissionWithin { .. } | Definition::MeanLengthOfStay { .. } => {
+            &["kontakter"]
+        }
         Definition::CostPerDrgPoint { .. } => &["kontakter"],
         Definition::WaitingWithin { .. } => &["arenden"],
         Definition::BedsPer100 { .. } => &["enhetsdagar"],
@@ -70,7 +78,8 @@ pub fn tables(def: &Definition) -> &'static [&'static str] {
 /// The query of a definition.
 pub fn query(def: &Definition) -> String {
     let out = "SELECT region, period, kon, alder, CAST(numerator AS DOUBLE) AS numerator, \
-               CAST(denominator AS DOUBLE) AS denominator, CAST(sumsq AS DOUBLE) AS sumsq FROM";
+               CAST(denominator AS DOUBLE) AS denominator, CAST(sumsq AS DOUBLE) AS sumsq, \
+               CAST(cases AS DOUBLE) AS cases FROM";
     let grain = "GROUP BY k.region, k.period, k.kon, k.alder";
     let body = match def {
         Definition::EventWithin {
@@ -81,7 +90,7 @@ pub fn query(def: &Definition) -> String {
             "SELECT k.region, k.period, k.kon, k.alder,
                     SUM(CASE WHEN e.first_event <= k.inskrivningsdatum + INTERVAL '{within_hours} hours'
                         THEN 1 ELSE 0 END) AS numerator,
-                    COUNT(*) AS denominator, NULL AS sumsq
+                    COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM kontakter k
              JOIN (SELECT region, period, kontakt_id, MIN(datumtid) AS first_event FROM atgarder
                    WHERE kod IN ({codes}) AND datumtid IS NOT NULL GROUP BY region, period, kontakt_id) e
@@ -93,7 +102,7 @@ pub fn query(def: &Definition) -> String {
         Definition::DeathWithin { population, days } => format!(
             "SELECT k.region, k.period, k.kon, k.alder,
                     SUM(CASE WHEN p.death IS NOT NULL AND p.death <= {adm} + {days} THEN 1 ELSE 0 END) AS numerator,
-                    COUNT(*) AS denominator, NULL AS sumsq
+                    COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM kontakter k
              LEFT JOIN (SELECT person_pseudonym, MIN({death}) AS death FROM personer
                         WHERE avlidendatum IS NOT NULL GROUP BY person_pseudonym) p
@@ -115,7 +124,7 @@ pub fn query(def: &Definition) -> String {
                           GROUP BY d.region, d.period, d.kontakt_id)
              SELECT k.region, k.period, k.kon, k.alder,
                     SUM(CASE WHEN h.kontakt_id IS NOT NULL THEN 1 ELSE 0 END) AS numerator,
-                    COUNT(*) AS denominator, NULL AS sumsq
+                    COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM d k LEFT JOIN hit h
                ON h.region = k.region AND h.period = k.period AND h.kontakt_id = k.kontakt_id
              {grain}",
@@ -150,7 +159,7 @@ pub fn query(def: &Definition) -> String {
             format!(
                 "SELECT k.region, k.period, k.kon, k.alder,
                         SUM(CASE WHEN {wait} {cmp} {days} THEN 1 ELSE 0 END) AS numerator,
-                        COUNT(*) AS denominator, NULL AS sumsq
+                        COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
                  FROM arenden k WHERE {w} {grain}",
                 w = w.join(" AND ")
             )
@@ -160,7 +169,8 @@ pub fn query(def: &Definition) -> String {
             vardinriktning,
         } => format!(
             "SELECT region, period, CAST(NULL AS VARCHAR) AS kon, CAST(NULL AS BIGINT) AS alder,
-                    SUM({column}) AS numerator, SUM(disponibla) AS denominator, NULL AS sumsq
+                    SUM({column}) AS numerator, SUM(disponibla) AS denominator, NULL AS sumsq,
+                    SUM({column}) AS cases
              FROM enhetsdagar WHERE vardinriktning = {v} GROUP BY region, period",
             column = ident(column),
             v = lit(vardinriktning),
@@ -173,7 +183,7 @@ pub fn query(def: &Definition) -> String {
             );
             format!(
                 "SELECT k.region, k.period, k.kon, k.alder, SUM({los}) AS numerator, COUNT(*) AS denominator,
-                        SUM({los} * {los}) AS sumsq
+                        SUM({los} * {los}) AS sumsq, COUNT(*) AS cases
                  FROM kontakter k WHERE {w} {grain}",
                 w = contact_where(population),
             )
@@ -182,23 +192,24 @@ pub fn query(def: &Definition) -> String {
             population,
             exclude_top_share,
         } => format!(
-            "SELECT k.region, k.period, k.kon, k.alder, SUM(k.kpp_kostnad) AS numerator,
-                    SUM(k.drg_vikt) AS denominator, NULL AS sumsq
+            "SELECT k.region, k.period, k.kon, k.alder, {cost} AS numerator,
+                    {weight} AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM (SELECT k.*, CUME_DIST() OVER (PARTITION BY k.period ORDER BY k.kpp_kostnad) AS cd
                    FROM kontakter k
                    WHERE {w} AND k.kpp_kostnad IS NOT NULL AND k.drg_vikt > 0) k
              WHERE k.cd <= {keep} {grain}",
             w = contact_where(population),
             keep = 1.0 - exclude_top_share,
+            cost = exact_sum("k.kpp_kostnad", 100),
+            weight = exact_sum("k.drg_vikt", 10_000),
         ),
         Definition::PerInhabitants {
             population,
             measure,
-            per,
         } => {
             let amount = match measure {
                 Measure::Count => "COUNT(*)".to_owned(),
-                Measure::Cost => "SUM(COALESCE(k.kpp_kostnad, 0))".to_owned(),
+                Measure::Cost => exact_sum("COALESCE(k.kpp_kostnad, 0)", 100),
             };
             let birth = "p.fodelsedatum";
             let pe = PERIOD_END_DAY.replace("period", "p.period");
@@ -213,7 +224,7 @@ pub fn query(def: &Definition) -> String {
             );
             format!(
                 "WITH n AS (SELECT substr(k.hemkommun, 1, 2) AS region, k.period, k.kon, k.alder,
-                                   {amount} * {per} AS amount
+                                   {amount} AS amount, COUNT(*) AS cases
                             FROM kontakter k WHERE {w} AND k.hemkommun IS NOT NULL
                             GROUP BY substr(k.hemkommun, 1, 2), k.period, k.kon, k.alder),
                       d AS (SELECT substr(p.folkbokforingskommun, 1, 2) AS region, p.period, p.kon,
@@ -222,7 +233,8 @@ pub fn query(def: &Definition) -> String {
                             WHERE p.avlidendatum IS NULL OR {death} > {pe}
                             GROUP BY 1, 2, 3, 4)
                  SELECT d.region, d.period, d.kon, d.alder, COALESCE(n.amount, 0) AS numerator,
-                        d.inhabitants AS denominator, NULL AS sumsq
+                        d.inhabitants AS denominator, NULL AS sumsq,
+                        COALESCE(n.cases, 0) AS cases
                  FROM d LEFT JOIN n ON n.region = d.region AND n.period = d.period AND n.kon = d.kon
                                    AND n.alder = d.alder",
                 w = contact_where(population),
@@ -235,7 +247,7 @@ pub fn query(def: &Definition) -> String {
         } => format!(
             "SELECT a.region, a.period, k.kon, k.alder,
                     SUM(CASE WHEN a.kod IN ({num}) THEN 1 ELSE 0 END) AS numerator,
-                    COUNT(*) AS denominator, NULL AS sumsq
+                    COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM atgarder a
              LEFT JOIN kontakter k ON k.region = a.region AND k.period = a.period AND k.kontakt_id = a.kontakt_id
              WHERE a.kod IN ({den})
