@@ -18,7 +18,7 @@ pub enum Dialect {
     Rfc4180,
 }
 
-const COLUMNS: [&str; 24] = [
+const COLUMNS: [&str; 26] = [
     "indicator",
     "spec_version",
     "spec_hash",
@@ -43,6 +43,8 @@ const COLUMNS: [&str; 24] = [
     "deliveries",
     "run_id",
     "region_name",
+    "public_status",
+    "policy",
 ];
 
 /// The values as CSV bytes.
@@ -90,6 +92,8 @@ pub fn values_csv(values: &[&PublicValue], dialect: Dialect, lang: Lang) -> Vec<
             v.deliveries.join(" "),
             v.run_id.clone(),
             crate::i18n::region_name(&v.region, lang).to_owned(),
+            v.public_status.code().to_owned(),
+            v.policy.clone(),
         ];
         push_row(&mut out, sep, cells.into_iter());
     }
@@ -127,6 +131,7 @@ mod tests {
             kon: "alla".into(),
             aldersgrupp: "alla".into(),
             status,
+            public_status: status,
             numerator: v.map(|_| 12.0),
             denominator: v.map(|_| 40.0),
             value: v,
@@ -141,6 +146,7 @@ mod tests {
             meets_target: None,
             deliveries: vec!["a".into(), "b".into()],
             run_id: "run-1".into(),
+            policy: "vardhub-public v1".into(),
         }
     }
 

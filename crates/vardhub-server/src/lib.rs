@@ -88,6 +88,8 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServerError::Bind(addr, e))?;
     tracing::info!(%bound, "server listening");
+    let warm = state.clone();
+    tokio::spawn(async move { warm.warm_up(&[Access::Public]).await });
     on_bound(bound);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)

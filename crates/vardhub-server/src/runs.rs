@@ -2,7 +2,7 @@
 //!
 //! Each request asks the catalogue for the newest run (one small query); when it is a new run the
 //! results file is read again. Published values are cached per [`Access`] key, so the disclosure
-//! step runs at most once per run and access level. Values are sorted by indicator, period,
+//! step runs at most once per run and access level. Values come sorted by indicator, period,
 //! region, sex and age group, which makes pagination stable.
 
 use crate::auth::Access;
@@ -26,6 +26,8 @@ pub(crate) struct LoadedRun {
     pub run: IndicatorRun,
     rows: Arc<Vec<ResultRow>>,
     views: Mutex<HashMap<String, Arc<Vec<PublicValue>>>>,
+    /// One view is computed at a time, so concurrent first requests wait instead of repeating it.
+    computing: tokio::sync::Mutex<()>,
 }
 
 impl RunCache {
@@ -46,6 +48,7 @@ impl RunCache {
             run: newest,
             rows: Arc::new(rows),
             views: Mutex::new(HashMap::new()),
+            computing: tokio::sync::Mutex::new(()),
         });
         *current = Some(loaded.clone());
         Ok(Some(loaded))
@@ -63,6 +66,11 @@ impl LoadedRun {
         if let Some(v) = self.cached(&key) {
             return Ok(v);
         }
+        let _computing = self.computing.lock().await;
+        if let Some(v) = self.cached(&key) {
+            return Ok(v);
+        }
+        let started = std::time::Instant::now();
         let (rows, policy, run_id) = (self.rows.clone(), policy.clone(), self.run.id.clone());
         let mut values =
             tokio::task::spawn_blocking(move || publish(&policy, &rows, &run_id, &access.view()))
@@ -78,6 +86,8 @@ impl LoadedRun {
             ))
         });
         let values = Arc::new(values);
+        tracing::info!(run = %self.run.id, access = %key, values = values.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0, "published a view");
         if let Ok(mut views) = self.views.lock() {
             views.insert(key, values.clone());
         }

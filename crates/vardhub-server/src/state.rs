@@ -49,6 +49,22 @@ impl AppState {
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
     }
+    /// Load the latest run and publish it for `accesses` ahead of the first requests (the
+    /// disclosure step of a whole run takes a while). Errors are logged, not returned: requests
+    /// will retry.
+    pub async fn warm_up(&self, accesses: &[crate::Access]) {
+        match self.runs().latest(self.hub()).await {
+            Ok(Some(run)) => {
+                for a in accesses {
+                    if let Err(e) = run.values(self.policy(), *a).await {
+                        tracing::error!(error = %e, "warm-up failed");
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "warm-up failed"),
+        }
+    }
     /// The configuration.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config

@@ -121,7 +121,12 @@ async fn compare_table_with_api(c: &fantoccini::Client) -> usize {
             .find(|v| v["region"] == region.as_str())
             .unwrap_or_else(|| panic!("{region} not in API"));
         assert_eq!(v["status"], status.as_str(), "{region}");
-        assert_eq!(shown.parse::<f64>().ok(), v["value"].as_f64(), "{region}");
+        let (a, b) = (shown.parse::<f64>().ok(), v["value"].as_f64());
+        let same = match (a, b) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0),
+            (x, y) => x == y,
+        };
+        assert!(same, "{region}: shown {shown}, API {}", v["value"]);
         let cell = row
             .find(Locator::Css("td.value"))
             .await

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use vardhub_domain::{Period, RegionCode};
 use vardhub_engine::disclosure::Status;
 use vardhub_engine::indicator::compute::{AGE_GROUPS, ALL, SWEDEN};
+use vardhub_engine::indicator::publish::{AGE_UNKNOWN, SEX_UNKNOWN};
 use vardhub_engine::indicator::{IndicatorSpec, Recipe, builtin};
 
 /// Default page size of `values`.
@@ -187,8 +188,8 @@ fn check(q: ValuesQuery) -> Result<Checked, Problem> {
     let kon = q
         .kon
         .map(|k| match k.as_str() {
-            "1" | "2" | ALL => Ok(k),
-            _ => Err(Problem::bad_request("kon: 1, 2 eller/or alla")),
+            "1" | "2" | ALL | SEX_UNKNOWN => Ok(k),
+            _ => Err(Problem::bad_request("kon: 1, 2, alla, okant")),
         })
         .transpose()?;
     let aldersgrupp = q
@@ -200,11 +201,11 @@ fn check(q: ValuesQuery) -> Result<Checked, Problem> {
             } else {
                 a
             };
-            if a == ALL || AGE_GROUPS.contains(&a.as_str()) {
+            if a == ALL || a == AGE_UNKNOWN || AGE_GROUPS.contains(&a.as_str()) {
                 Ok(a)
             } else {
                 Err(Problem::bad_request(format!(
-                    "aldersgrupp: {} eller/or alla",
+                    "aldersgrupp: {}, alla, okand",
                     AGE_GROUPS.join(", ")
                 )))
             }

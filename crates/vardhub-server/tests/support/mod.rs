@@ -11,7 +11,7 @@ use vardhub_domain::RegionCode;
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_engine::indicator::{builtin, compute, results};
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
-use vardhub_server::{AppState, Role, ServerConfig};
+use vardhub_server::{Access, AppState, Role, ServerConfig};
 use vardhub_store::Hub;
 
 /// Region A and B of the tests.
@@ -64,8 +64,18 @@ pub fn world() -> &'static World {
                     DisclosurePolicy::default_public(),
                     ServerConfig {
                         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                        // Unoptimised test builds publish slowly; the timeout itself is tested
+                        // nowhere here.
+                        request_timeout: std::time::Duration::from_secs(600),
                         ..ServerConfig::default()
                     },
+                );
+                // The other views are published on first use.
+                let started = std::time::Instant::now();
+                state.warm_up(&[Access::Public]).await;
+                eprintln!(
+                    "published the public view in {:.1} s",
+                    started.elapsed().as_secs_f64()
                 );
                 let data = root.join("hub");
                 vardhub_server::serve(state, std::future::pending(), move |addr| {
