@@ -37,11 +37,27 @@
       renderer: "svg",
       ast: true,
       defaultStyle: false,
-      tooltip: { disableDefaultStyle: true },
-      loader: { baseURL: window.location.origin + "/" }
+      tooltip: { disableDefaultStyle: true }
     }).then(function (result) {
-      if (el.getAttribute("data-kind") === "map") markRegions(result.view, el);
-      el.setAttribute("data-rendered", "true");
+      if (el.getAttribute("data-kind") !== "map") {
+        el.setAttribute("data-rendered", "true");
+        return;
+      }
+      // The geometry is fetched from /static/; count the regions once it is drawn.
+      var tries = 0;
+      (function count() {
+        result.view.runAsync().then(function () {
+          markRegions(result.view, el);
+          var n = Number(el.getAttribute("data-regions"));
+          var drawn = el.querySelectorAll("path[data-region]").length;
+          if ((n >= 21 && drawn >= 21) || tries >= 100) {
+            el.setAttribute("data-rendered", "true");
+          } else {
+            tries += 1;
+            window.setTimeout(count, 100);
+          }
+        });
+      })();
     }).catch(function (err) {
       el.setAttribute("data-error", String(err && err.message || err));
     });

@@ -289,3 +289,11 @@ async fn the_indicator_page_renders_its_charts_and_map_and_matches_the_api() {
     std::fs::write(shots.join("start.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
 }
+
+/// Manual debugging: `cargo test --test browser -- --ignored --nocapture serve_for_a_while`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "manual"]
+async fn serve_for_a_while() {
+    eprintln!("serving at {}", world().base);
+    tokio::time::sleep(Duration::from_secs(240)).await;
+}
