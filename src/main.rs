@@ -13,6 +13,7 @@ use vardhub_store::{DeliveryFilter, Hub};
 
 mod demo;
 mod indicators;
+mod serve;
 
 /// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
 #[derive(Debug, Parser)]
@@ -141,6 +142,17 @@ enum Command {
         #[arg(long)]
         keep_deliveries: bool,
     },
+    /// Starta webbservern (API och instrumentpanel) / start the web server (API and dashboard).
+    Serve {
+        /// Adress / address.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// Användare och API-token / users and API tokens.
+    Users {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Ta bort ersatta versioner äldre än N dagar / remove superseded versions older than N days.
     Gc {
         /// Dagar / days.
@@ -172,6 +184,21 @@ enum IndicatorCommand {
         /// Månad / month (ÅÅÅÅ-MM).
         #[arg(long)]
         period: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Skapa en användare; token skrivs ut en gång / create a user; the token is printed once.
+    Add {
+        /// Användarnamn / user name.
+        name: String,
+        /// Roll / role: public, region, national, admin.
+        #[arg(long)]
+        role: String,
+        /// Regionanalytikerns region (länskod) / the region analyst's region.
+        #[arg(long)]
+        region: Option<String>,
     },
 }
 
@@ -508,6 +535,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 *keep_deliveries,
             )
             .await
+        }
+        Command::Serve { addr } => {
+            let hub = Hub::open(&data).await?;
+            init_logging(&data);
+            serve::serve(hub, *addr).await
+        }
+        Command::Users {
+            action: UserCommand::Add { name, role, region },
+        } => {
+            let hub = Hub::open(&data).await?;
+            let code = serve::add_user(&hub, name, role, region.as_deref()).await?;
+            hub.close().await;
+            Ok(code)
         }
         Command::Gc { older_than_days } => {
             let hub = Hub::open(&data).await?;

@@ -27,6 +27,7 @@ mod lake;
 mod runs;
 mod schema;
 mod time;
+mod users;
 
 pub use audit::{AuditEntry, AuditError};
 pub use catalogue::{
@@ -38,3 +39,4 @@ pub use hub::{Hub, HubLayout, WriterLock};
 pub use lake::{StagedDelivery, TableWriter, WrittenFile};
 pub use runs::{IndicatorRun, new_run};
 pub use time::now_utc;
+pub use users::UserRecord;

@@ -1,0 +1,299 @@
+//! Vem frågar? / who is asking: users, tokens, sessions and the access level they give.
+//!
+//! * `vardhub users add NAME --role …` creates a user with a random bearer token, printed once;
+//!   the catalogue stores only its SHA-256 (tokens are 256 random bits, so a fast hash is enough:
+//!   there is nothing to brute-force).
+//! * API clients send `Authorization: Bearer <token>`; a malformed or unknown token is a 401.
+//! * Browsers log in with name + token on `/login` and get an `HttpOnly; SameSite=Strict` session
+//!   cookie; the catalogue stores the session id's SHA-256.
+//! * [`Caller`] is the extractor handlers use. Every authenticated request is appended to the
+//!   hash-chained audit log (actor = user name, object = route template, no query string).
+
+use crate::error::ServerError;
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, MatchedPath};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use vardhub_domain::RegionCode;
+use vardhub_store::{Hub, UserRecord};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "vardhub_session";
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+
+/// A user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Logged in, sees what everyone sees.
+    Public,
+    /// Region analyst: own region unsuppressed, own microdata.
+    Region,
+    /// National analyst: unsuppressed aggregates.
+    National,
+    /// Administrator: as national analyst.
+    Admin,
+}
+
+impl Role {
+    /// Parse the stored / command-line code.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "public" => Some(Role::Public),
+            "region" => Some(Role::Region),
+            "national" => Some(Role::National),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+    /// The code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Public => "public",
+            Role::Region => "region",
+            Role::National => "national",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// What a caller may see of indicator values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// The public view.
+    Public,
+    /// Own region unsuppressed, the rest public.
+    Region(RegionCode),
+    /// Everything unsuppressed.
+    Full,
+}
+
+impl Access {
+    /// The engine's view for this access.
+    pub fn view(self) -> crate::published::View {
+        use crate::published::View;
+        match self {
+            Access::Public => View::Public,
+            Access::Region(r) => View::Region(r),
+            Access::Full => View::Full,
+        }
+    }
+    /// A short stable key (`public`, `region-01`, `full`): cache keys and ETags.
+    pub fn key(self) -> String {
+        match self {
+            Access::Public => "public".into(),
+            Access::Region(r) => format!("region-{}", r.as_str()),
+            Access::Full => "full".into(),
+        }
+    }
+}
+
+/// An authenticated user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// User name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Own region (region analysts only).
+    pub region: Option<RegionCode>,
+}
+
+impl Principal {
+    /// Parse a stored user; a user with an unknown role or a region analyst without a region
+    /// gets no access beyond the public's.
+    fn from_record(u: UserRecord) -> Principal {
+        let role = Role::parse(&u.role).unwrap_or(Role::Public);
+        let region = u.region.as_deref().and_then(|r| RegionCode::parse(r).ok());
+        let role = if role == Role::Region && region.is_none() {
+            Role::Public
+        } else {
+            role
+        };
+        Principal {
+            name: u.name,
+            role,
+            region,
+        }
+    }
+
+    /// The access this principal gives.
+    pub fn access(&self) -> Access {
+        match (self.role, self.region) {
+            (Role::Region, Some(r)) => Access::Region(r),
+            (Role::National | Role::Admin, _) => Access::Full,
+            _ => Access::Public,
+        }
+    }
+}
+
+/// The caller of a request: anonymous or a [`Principal`].
+#[derive(Debug, Clone)]
+pub struct Caller(pub Option<Principal>);
+
+impl Caller {
+    /// The caller's access level.
+    pub fn access(&self) -> Access {
+        self.0.as_ref().map_or(Access::Public, Principal::access)
+    }
+    /// The user name, if logged in.
+    pub fn name(&self) -> Option<&str> {
+        self.0.as_ref().map(|p| p.name.as_str())
+    }
+}
+
+/// SHA-256 (hex) of a token or session id.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A new random secret: `vh_` + 64 hex digits (256 bits).
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("vh_{}", hex::encode(bytes))
+}
+
+/// Create a user and return it with its bearer token (shown once, stored only hashed).
+pub async fn add_user(
+    hub: &Hub,
+    name: &str,
+    role: Role,
+    region: Option<RegionCode>,
+) -> Result<(UserRecord, String), ServerError> {
+    let valid_name = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !valid_name {
+        return Err(ServerError::InvalidUser(
+            "namnet får bara innehålla a–z, 0–9, . _ - (högst 64 tecken) / the name may only contain a–z, 0–9, . _ -".into(),
+        ));
+    }
+    match (role, region) {
+        (Role::Region, None) => {
+            return Err(ServerError::InvalidUser(
+                "en regionanalytiker behöver --region / a region analyst needs --region".into(),
+            ));
+        }
+        (Role::Region, Some(_)) | (_, None) => {}
+        (_, Some(_)) => {
+            return Err(ServerError::InvalidUser(
+                "--region gäller bara rollen region / --region only applies to the region role"
+                    .into(),
+            ));
+        }
+    }
+    let token = new_secret();
+    let user = hub
+        .add_user(
+            name,
+            role.code(),
+            region.map(|r| r.as_str()),
+            &hash_secret(&token),
+        )
+        .await?;
+    Ok((user, token))
+}
+
+/// The principal of a bearer token, if any user has it.
+pub async fn principal_for_token(hub: &Hub, token: &str) -> Result<Option<Principal>, ServerError> {
+    Ok(hub
+        .user_by_token_hash(&hash_secret(token))
+        .await?
+        .map(Principal::from_record))
+}
+
+/// The value of one cookie in a request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let hub = state.hub();
+        let principal = if let Some(h) = parts.headers.get(AUTHORIZATION) {
+            let token = h
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    Problem::unauthorized("Authorization: Bearer <token> förväntas / expected")
+                })?;
+            let p = principal_for_token(hub, token)
+                .await
+                .map_err(Problem::internal)?;
+            Some(p.ok_or_else(|| Problem::unauthorized("okänd token / unknown token"))?)
+        } else if let Some(sid) = cookie(parts, SESSION_COOKIE) {
+            hub.session_user(&hash_secret(sid))
+                .await
+                .map_err(Problem::internal)?
+                .map(Principal::from_record)
+        } else {
+            None
+        };
+        if let Some(p) = &principal {
+            let route = parts
+                .extensions
+                .get::<MatchedPath>()
+                .map_or("-", MatchedPath::as_str);
+            hub.append_audit(
+                &p.name,
+                "http.read",
+                route,
+                &format!("{} access={}", parts.method, p.access().key()),
+            )
+            .await
+            .map_err(Problem::internal)?;
+        }
+        Ok(Caller(principal))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_hashes_are_hex_sha256() {
+        let a = new_secret();
+        assert_eq!(a.len(), 67);
+        assert_ne!(a, new_secret());
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn access_follows_role_and_region() {
+        let p = |role, region| Principal {
+            name: "x".into(),
+            role,
+            region,
+        };
+        let r01 = RegionCode::parse("01").unwrap();
+        assert_eq!(p(Role::Public, None).access(), Access::Public);
+        assert_eq!(p(Role::Region, Some(r01)).access(), Access::Region(r01));
+        assert_eq!(p(Role::Region, None).access(), Access::Public);
+        assert_eq!(p(Role::National, None).access(), Access::Full);
+        assert_eq!(p(Role::Admin, None).access(), Access::Full);
+        assert_eq!(Access::Region(r01).key(), "region-01");
+    }
+}

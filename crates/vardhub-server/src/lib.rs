@@ -1,0 +1,123 @@
+//! # vardhub-server
+//!
+//! Vårddatahubbens webbserver / the hub online: the open-data API, the Swedish dashboard, region
+//! access and *hemhämtning* (a region fetching its own pseudonymised microdata).
+//!
+//! ```text
+//!  request ─► security headers, timeout, body limit, logs + metrics (layers.rs)
+//!          ─► Caller (auth.rs: bearer token or session cookie → Principal → Access)
+//!          ─► routes::api        /api/v1/indicators…     JSON / CSV, ETag, pagination
+//!             routes::microdata  /api/v1/microdata/…     own region only, audited
+//!             routes::pages      /, /indikatorer/…       askama templates + Vega-Lite charts
+//!             routes::ops        /health, /metrics, /api/openapi.json
+//!             routes::assets     /static/…               vendored JS, CSS, map geometry
+//!          ─► runs.rs: the latest indicator run, published per access level through
+//!             `published::publish` (the disclosure policy) and cached
+//! ```
+//!
+//! Start it with [`serve`], or build the [`app`] router around an [`AppState`] (tests).
+//!
+//! **Architecture invariants:**
+//! * only this crate knows HTTP;
+//! * every indicator value that leaves the server passes through [`published::publish`] with the
+//!   caller's [`Access`] (public callers get [`published::View::Public`]); handlers never read
+//!   [`vardhub_engine::indicator::ResultRow`]s;
+//! * microdata is only ever read from lake files whose catalogue region equals the caller's own
+//!   region; request parameters are used for lookups, never to build file paths;
+//! * every authenticated request and every download is appended to the hash-chained audit log;
+//! * request logs carry the route template, never a query string or personal data.
+
+pub mod auth;
+mod charts;
+mod csv;
+mod error;
+mod i18n;
+mod layers;
+mod metrics;
+pub mod problem;
+pub mod published;
+pub mod routes;
+mod runs;
+mod state;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use auth::{Access, Principal, Role};
+pub use error::ServerError;
+pub use state::AppState;
+
+/// How the server listens and protects itself.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to bind (`127.0.0.1:8080`; port 0 = any free port).
+    pub addr: SocketAddr,
+    /// Longest time a request may take before it gets 408.
+    pub request_timeout: Duration,
+    /// Largest accepted request body (login form); larger gets 413.
+    pub body_limit: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            request_timeout: Duration::from_secs(30),
+            body_limit: 16 * 1024,
+        }
+    }
+}
+
+/// The whole application: routes and layers around a state.
+pub fn app(state: AppState) -> axum::Router {
+    layers::wrap(routes::router(), state)
+}
+
+/// Bind, serve until `shutdown` completes, then finish open requests (graceful shutdown).
+/// `on_bound` is called with the actual address once listening (useful with port 0).
+pub async fn serve(
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
+    let addr = state.config().addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServerError::Bind(addr, e))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| ServerError::Bind(addr, e))?;
+    tracing::info!(%bound, "server listening");
+    let warm = state.clone();
+    tokio::spawn(async move { warm.warm_up(&[Access::Public]).await });
+    on_bound(bound);
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Serve)?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,442 @@
+//! Öppna data / the open-data API: the indicator catalogue and every value with its status.
+//!
+//! Values come only from [`crate::runs::LoadedRun::values`] for the caller's access level, so a
+//! public caller gets exactly what the disclosure policy publishes. Responses carry an `ETag`
+//! (run id + query + access level + format) and answer `If-None-Match` with 304.
+
+use crate::auth::{Access, Caller};
+use crate::csv::{Dialect, values_csv};
+use crate::i18n::Lang;
+use crate::problem::Problem;
+use crate::published::PublicValue;
+use crate::runs::LoadedRun;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use vardhub_domain::{Period, RegionCode};
+use vardhub_engine::disclosure::Status;
+use vardhub_engine::indicator::compute::{AGE_GROUPS, ALL, SWEDEN};
+use vardhub_engine::indicator::publish::{AGE_UNKNOWN, SEX_UNKNOWN};
+use vardhub_engine::indicator::{IndicatorSpec, Recipe, builtin};
+
+/// Default page size of `values`.
+pub const DEFAULT_PAGE_SIZE: usize = 500;
+/// Largest page size of `values`.
+pub const MAX_PAGE_SIZE: usize = 5000;
+
+/// One indicator in the catalogue: its recipe as written plus hash and links.
+#[derive(Debug, Serialize)]
+pub struct IndicatorInfo<'a> {
+    /// The recipe (id, version, area, source, unit, direction, texts, target, definition …).
+    #[serde(flatten)]
+    pub spec: &'a IndicatorSpec,
+    /// Recipe content hash.
+    pub hash: &'a str,
+    /// The latest run, if any.
+    pub latest_run: Option<&'a str>,
+    /// Links.
+    pub links: Value,
+}
+
+fn info<'a>(recipe: &'a Recipe, run: Option<&'a str>) -> IndicatorInfo<'a> {
+    let id = &recipe.spec.id;
+    IndicatorInfo {
+        spec: &recipe.spec,
+        hash: &recipe.hash,
+        latest_run: run,
+        links: json!({
+            "self": format!("/api/v1/indicators/{id}"),
+            "values": format!("/api/v1/indicators/{id}/values"),
+            "csv": format!("/api/v1/indicators/{id}/values?format=csv"),
+            "page": format!("/indikatorer/{id}"),
+        }),
+    }
+}
+
+async fn latest(state: &AppState) -> Result<Option<Arc<LoadedRun>>, Problem> {
+    state
+        .runs()
+        .latest(state.hub())
+        .await
+        .map_err(Problem::internal)
+}
+
+/// `GET /api/v1/indicators`.
+pub async fn catalogue(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Response, Problem> {
+    let run = latest(&state).await?;
+    let run_id = run.as_ref().map(|r| r.run.id.as_str());
+    let list: Vec<IndicatorInfo> = builtin().values().map(|r| info(r, run_id)).collect();
+    let statuses: serde_json::Map<String, Value> = Status::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.code().to_owned(),
+                json!({"sv": s.label_sv(), "en": s.label_en()}),
+            )
+        })
+        .collect();
+    let mut res = Json(json!({
+        "latest_run": run_id,
+        "computed_at": run.as_ref().map(|r| r.run.finished_at.as_str()),
+        "statuses": statuses,
+        "indicators": list,
+    }))
+    .into_response();
+    set_cache(res.headers_mut(), Access::Public);
+    Ok(res)
+}
+
+/// `GET /api/v1/indicators/{id}`.
+pub async fn indicator(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let recipe = builtin()
+        .get(&id)
+        .ok_or_else(|| Problem::not_found(format!("okänd indikator / unknown indicator {id}")))?;
+    let run = latest(&state).await?;
+    let mut res = Json(info(recipe, run.as_ref().map(|r| r.run.id.as_str()))).into_response();
+    set_cache(res.headers_mut(), Access::Public);
+    Ok(res)
+}
+
+/// Query parameters of `values` (all optional, checked by hand for clear 400s).
+#[derive(Debug, Default, Deserialize)]
+pub struct ValuesQuery {
+    region: Option<String>,
+    period: Option<String>,
+    kon: Option<String>,
+    aldersgrupp: Option<String>,
+    format: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+    lang: Option<String>,
+}
+
+/// Output format of `values`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv(Dialect),
+}
+
+/// The checked filter of a values request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filter {
+    pub region: Option<String>,
+    pub period: Option<String>,
+    pub kon: Option<String>,
+    pub aldersgrupp: Option<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, v: &PublicValue) -> bool {
+        self.region.as_ref().is_none_or(|r| *r == v.region)
+            && self.period.as_ref().is_none_or(|p| *p == v.period)
+            && self.kon.as_ref().is_none_or(|k| *k == v.kon)
+            && self
+                .aldersgrupp
+                .as_ref()
+                .is_none_or(|a| *a == v.aldersgrupp)
+    }
+}
+
+struct Checked {
+    filter: Filter,
+    format: Option<Format>,
+    format_code: Option<String>,
+    page: usize,
+    page_size: usize,
+    lang: Lang,
+}
+
+fn check(q: ValuesQuery) -> Result<Checked, Problem> {
+    let region = q
+        .region
+        .map(|r| {
+            if r == SWEDEN {
+                Ok(SWEDEN.to_owned())
+            } else {
+                RegionCode::parse(&r)
+                    .map(|c| c.as_str().to_owned())
+                    .map_err(|_| {
+                        Problem::bad_request(format!("okänd region / unknown region: {r}"))
+                    })
+            }
+        })
+        .transpose()?;
+    let period = q
+        .period
+        .map(|p| {
+            Period::parse(&p)
+                .map(|p| p.to_string())
+                .map_err(|_| Problem::bad_request("period: ÅÅÅÅ-MM / YYYY-MM"))
+        })
+        .transpose()?;
+    let kon = q
+        .kon
+        .map(|k| match k.as_str() {
+            "1" | "2" | ALL | SEX_UNKNOWN => Ok(k),
+            _ => Err(Problem::bad_request("kon: 1, 2, alla, okant")),
+        })
+        .transpose()?;
+    let aldersgrupp = q
+        .aldersgrupp
+        .map(|a| {
+            // `+` in a query string means a space; accept "80 " for "80+".
+            let a = if a.trim_end() == "80" {
+                "80+".to_owned()
+            } else {
+                a
+            };
+            if a == ALL || a == AGE_UNKNOWN || AGE_GROUPS.contains(&a.as_str()) {
+                Ok(a)
+            } else {
+                Err(Problem::bad_request(format!(
+                    "aldersgrupp: {}, alla, okand",
+                    AGE_GROUPS.join(", ")
+                )))
+            }
+        })
+        .transpose()?;
+    let format = q
+        .format
+        .as_deref()
+        .map(|f| match f {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv(Dialect::Excel)),
+            "csv-rfc4180" => Ok(Format::Csv(Dialect::Rfc4180)),
+            _ => Err(Problem::bad_request("format: json, csv, csv-rfc4180")),
+        })
+        .transpose()?;
+    let number = |name: &str, v: Option<String>, default: usize| -> Result<usize, Problem> {
+        v.map_or(Ok(default), |s| {
+            s.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Problem::bad_request(format!("{name}: ett heltal ≥ 1 / an integer ≥ 1"))
+            })
+        })
+    };
+    let page = number("page", q.page, 1)?;
+    let page_size = number("page_size", q.page_size, DEFAULT_PAGE_SIZE)?;
+    if page_size > MAX_PAGE_SIZE {
+        return Err(Problem::bad_request(format!(
+            "page_size: högst / at most {MAX_PAGE_SIZE}"
+        )));
+    }
+    let lang = match q.lang.as_deref() {
+        None => Lang::Sv,
+        Some(l) => Lang::parse(l).ok_or_else(|| Problem::bad_request("lang: sv, en"))?,
+    };
+    Ok(Checked {
+        filter: Filter {
+            region,
+            period,
+            kon,
+            aldersgrupp,
+        },
+        format_code: q.format,
+        format,
+        page,
+        page_size,
+        lang,
+    })
+}
+
+/// Pick the format from `Accept` when no `format` parameter is given.
+fn negotiate(headers: &HeaderMap) -> Result<Format, Problem> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(Format::Json);
+    };
+    for part in accept.split(',') {
+        let media = part.split(';').next().unwrap_or("").trim();
+        match media {
+            "application/json" | "application/*" | "*/*" | "" => return Ok(Format::Json),
+            "text/csv" | "text/*" => return Ok(Format::Csv(Dialect::Excel)),
+            _ => {}
+        }
+    }
+    Err(Problem::not_acceptable())
+}
+
+/// `GET /api/v1/indicators/{id}/values`.
+pub async fn values(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<ValuesQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    if !builtin().contains_key(&id) {
+        return Err(Problem::not_found(format!(
+            "okänd indikator / unknown indicator {id}"
+        )));
+    }
+    let Query(q) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let c = check(q)?;
+    let format = match c.format {
+        Some(f) => f,
+        None => negotiate(&headers)?,
+    };
+    let run = latest(&state)
+        .await?
+        .ok_or_else(|| Problem::not_found("ingen beräkning ännu / no indicator run yet"))?;
+    let access = caller.access();
+    let base = canonical_query(&c);
+    let etag = {
+        let mut h = Sha256::new();
+        for part in [
+            run.run.id.as_str(),
+            &id,
+            &base,
+            &c.page.to_string(),
+            &access.key(),
+            &format!("{format:?}"),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        format!("\"{}\"", hex::encode(&h.finalize()[..16]))
+    };
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        set_etag(res.headers_mut(), &etag, access);
+        return Ok(res);
+    }
+    let all = run
+        .values(state.policy(), access)
+        .await
+        .map_err(Problem::internal)?;
+    let matching: Vec<&PublicValue> = all
+        .iter()
+        .filter(|v| v.indicator == id && c.filter.matches(v))
+        .collect();
+    let total = matching.len();
+    let pages = total.div_ceil(c.page_size).max(1);
+    let start = (c.page - 1).saturating_mul(c.page_size).min(total);
+    let end = (start + c.page_size).min(total);
+    let page = &matching[start..end];
+    let link = |p: usize| format!("/api/v1/indicators/{id}/values?{base}page={p}");
+    let mut links = vec![(link(1), "first"), (link(pages), "last")];
+    if c.page < pages {
+        links.push((link(c.page + 1), "next"));
+    }
+    if c.page > 1 {
+        links.push((link((c.page - 1).min(pages)), "prev"));
+    }
+    let mut res = match format {
+        Format::Json => {
+            let statuses: serde_json::Map<String, Value> = Status::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        s.code().to_owned(),
+                        json!({"sv": s.label_sv(), "en": s.label_en()}),
+                    )
+                })
+                .collect();
+            let named: serde_json::Map<String, Value> = links
+                .iter()
+                .map(|(u, rel)| ((*rel).to_owned(), json!(u)))
+                .collect();
+            Json(json!({
+                "indicator": id,
+                "run_id": run.run.id,
+                "total": total,
+                "page": c.page,
+                "page_size": c.page_size,
+                "pages": pages,
+                "links": named,
+                "statuses": statuses,
+                "values": page,
+            }))
+            .into_response()
+        }
+        Format::Csv(dialect) => {
+            let body = values_csv(page, dialect, c.lang);
+            let mut res = body.into_response();
+            let ct = match dialect {
+                Dialect::Excel => "text/csv; charset=utf-8",
+                Dialect::Rfc4180 => "text/csv; charset=utf-8; header=present",
+            };
+            res.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.csv\"")) {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+    };
+    let link_header = links
+        .iter()
+        .map(|(u, rel)| format!("<{u}>; rel=\"{rel}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(v) = HeaderValue::from_str(&link_header) {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&total.to_string()) {
+        res.headers_mut().insert("x-total-count", v);
+    }
+    set_etag(res.headers_mut(), &etag, access);
+    Ok(res)
+}
+
+/// The checked parameters as a query string prefix ending in `&` (without `page`).
+fn canonical_query(c: &Checked) -> String {
+    let mut s = String::new();
+    let mut add = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            s.push_str(k);
+            s.push('=');
+            s.push_str(&v.replace('+', "%2B"));
+            s.push('&');
+        }
+    };
+    add("region", &c.filter.region);
+    add("period", &c.filter.period);
+    add("kon", &c.filter.kon);
+    add("aldersgrupp", &c.filter.aldersgrupp);
+    add("format", &c.format_code);
+    if c.page_size != DEFAULT_PAGE_SIZE {
+        add("page_size", &Some(c.page_size.to_string()));
+    }
+    if c.lang != Lang::Sv {
+        add("lang", &Some(c.lang.code().to_owned()));
+    }
+    s
+}
+
+fn set_cache(h: &mut HeaderMap, access: Access) {
+    let v = match access {
+        Access::Public => "public, max-age=300",
+        _ => "private, no-cache",
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(v));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization, Cookie"),
+    );
+}
+
+fn set_etag(h: &mut HeaderMap, etag: &str, access: Access) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    set_cache(h, access);
+}

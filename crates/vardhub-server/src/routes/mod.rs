@@ -1,0 +1,60 @@
+//! The routes. The machine-readable ones (API and operations) are one table, [`documented`], from
+//! which the router is built and against which a test checks `/api/openapi.json`.
+
+pub mod api;
+pub mod assets;
+pub mod microdata;
+pub mod ops;
+pub mod pages;
+
+use crate::layers::is_api;
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::Router;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+/// The API and operations routes: `(path, method, handler)`; each appears in the OpenAPI document.
+pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/v1/indicators", "get", get(api::catalogue)),
+        ("/api/v1/indicators/{id}", "get", get(api::indicator)),
+        ("/api/v1/indicators/{id}/values", "get", get(api::values)),
+        (
+            "/api/v1/microdata/{collection}/{table}",
+            "get",
+            get(microdata::download),
+        ),
+        ("/api/openapi.json", "get", get(ops::openapi)),
+        ("/health", "get", get(ops::health)),
+        ("/metrics", "get", get(ops::metrics)),
+    ]
+}
+
+/// All routes.
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new();
+    for (path, _, handler) in documented() {
+        r = r.route(path, handler);
+    }
+    r.route("/", get(pages::start))
+        .route("/indikatorer/{id}", get(pages::indicator))
+        .route("/regioner/{code}", get(pages::region))
+        .route("/leveranser", get(pages::deliveries))
+        .route("/katalog", get(pages::catalogue))
+        .route("/katalog/kodverk", get(pages::code_systems))
+        .route("/katalog/{collection}", get(pages::collection))
+        .route("/logga-in", get(pages::login_form).post(pages::login))
+        .route("/logga-ut", post(pages::logout))
+        .route("/static/{*file}", get(assets::file))
+        .fallback(not_found)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if is_api(uri.path()) {
+        Problem::not_found("ingen sådan resurs / no such resource").into_response()
+    } else {
+        pages::not_found_page(crate::i18n::Lang::from_query(uri.query()).unwrap_or_default())
+    }
+}

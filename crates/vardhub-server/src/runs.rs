@@ -1,0 +1,114 @@
+//! The latest indicator run, loaded once and published once per access level.
+//!
+//! Each request asks the catalogue for the newest run (one small query); when it is a new run the
+//! results file is read again. Published values are cached per [`Access`] key, so the disclosure
+//! step runs at most once per run and access level. Values come sorted by indicator, period,
+//! region, sex and age group, which makes pagination stable.
+
+use crate::auth::Access;
+use crate::error::ServerError;
+use crate::published::{PublicValue, publish};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::indicator::{ResultRow, results};
+use vardhub_store::{Hub, IndicatorRun};
+
+/// The newest run seen, if any.
+#[derive(Default)]
+pub(crate) struct RunCache {
+    current: tokio::sync::Mutex<Option<Arc<LoadedRun>>>,
+}
+
+/// One run's rows (internal, unsuppressed: never handed to a handler) and its published views.
+pub(crate) struct LoadedRun {
+    pub run: IndicatorRun,
+    rows: Arc<Vec<ResultRow>>,
+    views: Mutex<HashMap<String, Arc<Vec<PublicValue>>>>,
+    /// One view is computed at a time, so concurrent first requests wait instead of repeating it.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl RunCache {
+    /// The newest run, loading it if it changed.
+    pub async fn latest(&self, hub: &Hub) -> Result<Option<Arc<LoadedRun>>, ServerError> {
+        let Some(newest) = hub.indicator_runs().await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let mut current = self.current.lock().await;
+        if let Some(c) = current.as_ref()
+            && c.run.id == newest.id
+        {
+            return Ok(Some(c.clone()));
+        }
+        let path = newest.result_path.clone();
+        let rows = tokio::task::spawn_blocking(move || read_rows(&path)).await??;
+        let loaded = Arc::new(LoadedRun {
+            run: newest,
+            rows: Arc::new(rows),
+            views: Mutex::new(HashMap::new()),
+            computing: tokio::sync::Mutex::new(()),
+        });
+        *current = Some(loaded.clone());
+        Ok(Some(loaded))
+    }
+}
+
+impl LoadedRun {
+    /// Every value of the run as `access` may see it.
+    pub async fn values(
+        &self,
+        policy: &Arc<DisclosurePolicy>,
+        access: Access,
+    ) -> Result<Arc<Vec<PublicValue>>, ServerError> {
+        let key = access.key();
+        if let Some(v) = self.cached(&key) {
+            return Ok(v);
+        }
+        let _computing = self.computing.lock().await;
+        if let Some(v) = self.cached(&key) {
+            return Ok(v);
+        }
+        let started = std::time::Instant::now();
+        let (rows, policy, run_id) = (self.rows.clone(), policy.clone(), self.run.id.clone());
+        let mut values =
+            tokio::task::spawn_blocking(move || publish(&policy, &rows, &run_id, &access.view()))
+                .await?
+                .map_err(|e| ServerError::Publish(e.to_string()))?;
+        values.sort_by(|a, b| {
+            (&a.indicator, &a.period, &a.region, &a.kon, &a.aldersgrupp).cmp(&(
+                &b.indicator,
+                &b.period,
+                &b.region,
+                &b.kon,
+                &b.aldersgrupp,
+            ))
+        });
+        let values = Arc::new(values);
+        tracing::info!(run = %self.run.id, access = %key, values = values.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0, "published a view");
+        if let Ok(mut views) = self.views.lock() {
+            views.insert(key, values.clone());
+        }
+        Ok(values)
+    }
+
+    fn cached(&self, key: &str) -> Option<Arc<Vec<PublicValue>>> {
+        self.views.lock().ok()?.get(key).cloned()
+    }
+}
+
+fn read_rows(path: &std::path::Path) -> Result<Vec<ResultRow>, ServerError> {
+    let err = |message: String| ServerError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| err(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(e.to_string()))?;
+    Ok(results::from_batches(&batches))
+}

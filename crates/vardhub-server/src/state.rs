@@ -1,0 +1,72 @@
+//! The shared state of all requests.
+
+use crate::ServerConfig;
+use crate::metrics::Metrics;
+use crate::runs::RunCache;
+use std::sync::Arc;
+use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_store::Hub;
+
+/// Everything a handler needs: the hub, the disclosure policy, the run cache and the metrics.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    hub: Hub,
+    policy: Arc<DisclosurePolicy>,
+    runs: RunCache,
+    metrics: Metrics,
+    config: ServerConfig,
+}
+
+impl AppState {
+    /// State over an open hub with a disclosure policy.
+    pub fn new(hub: Hub, policy: DisclosurePolicy, config: ServerConfig) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                hub,
+                policy: Arc::new(policy),
+                runs: RunCache::default(),
+                metrics: Metrics::default(),
+                config,
+            }),
+        }
+    }
+    /// The hub.
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+    /// The disclosure policy.
+    pub(crate) fn policy(&self) -> &Arc<DisclosurePolicy> {
+        &self.inner.policy
+    }
+    pub(crate) fn runs(&self) -> &RunCache {
+        &self.inner.runs
+    }
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+    /// Load the latest run and publish it for `accesses` ahead of the first requests (the
+    /// disclosure step of a whole run takes a while). Errors are logged, not returned: requests
+    /// will retry.
+    pub async fn warm_up(&self, accesses: &[crate::Access]) {
+        match self.runs().latest(self.hub()).await {
+            Ok(Some(run)) => {
+                for a in accesses {
+                    if let Err(e) = run.values(self.policy(), *a).await {
+                        tracing::error!(error = %e, "warm-up failed");
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "warm-up failed"),
+        }
+    }
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+}

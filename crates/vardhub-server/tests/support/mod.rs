@@ -1,0 +1,172 @@
+//! A real hub for the server tests: a tiny synthetic Sweden, delivered through the real ingest,
+//! computed by the real engine, stored as a run, with one user per role, served on a free port
+//! by a server running on its own thread (shared by all tests of a binary).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use vardhub_domain::RegionCode;
+use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::indicator::{builtin, compute, results};
+use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
+use vardhub_server::{Access, AppState, Role, ServerConfig};
+use vardhub_store::Hub;
+
+/// Region A and B of the tests.
+pub const REGION_A: &str = "01";
+/// Region B.
+pub const REGION_B: &str = "12";
+
+/// The running server and what the tests need to know about it.
+pub struct World {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The hub's data directory.
+    pub data: PathBuf,
+    /// Bearer tokens by user name: `pub`, `reg_a`, `reg_b`, `nat`, `adm`.
+    pub tokens: Vec<(String, String)>,
+    /// Months generated.
+    pub periods: Vec<String>,
+}
+
+impl World {
+    /// The token of a user.
+    pub fn token(&self, name: &str) -> &str {
+        &self
+            .tokens
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no user {name}"))
+            .1
+    }
+}
+
+static WORLD: OnceLock<World> = OnceLock::new();
+
+/// The shared world (built on first use).
+pub fn world() -> &'static World {
+    WORLD.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let tmp = tempfile::tempdir().unwrap();
+                let root = tmp.keep();
+                let (hub, tokens, periods) = build_hub(&root).await;
+                let state = AppState::new(
+                    hub,
+                    DisclosurePolicy::default_public(),
+                    ServerConfig {
+                        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                        // Unoptimised test builds publish slowly; the timeout itself is tested
+                        // nowhere here.
+                        request_timeout: std::time::Duration::from_secs(600),
+                        ..ServerConfig::default()
+                    },
+                );
+                // The other views are published on first use.
+                let started = std::time::Instant::now();
+                state.warm_up(&[Access::Public]).await;
+                eprintln!(
+                    "published the public view in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                let data = root.join("hub");
+                vardhub_server::serve(state, std::future::pending(), move |addr| {
+                    tx.send(World {
+                        base: format!("http://{addr}"),
+                        data,
+                        tokens,
+                        periods,
+                    })
+                    .unwrap();
+                })
+                .await
+                .unwrap();
+            });
+        });
+        rx.recv().expect("the test server did not start")
+    })
+}
+
+async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
+    let out = root.join("deliveries");
+    vardhub_synth::generate(
+        &vardhub_synth::SynthOptions {
+            out: out.clone(),
+            scale: 0.004,
+            seed: 11,
+            from: vardhub_domain::Period::parse("2024-01").unwrap(),
+            to: vardhub_domain::Period::parse("2024-03").unwrap(),
+            encoding: vardhub_domain::Encoding::Utf8,
+            defects: 0.0,
+        },
+        &vardhub_synth::NoProgress,
+    )
+    .unwrap();
+    let hub = Hub::init(root.join("hub"), true).await.unwrap();
+    let pseudo = Pseudonymiser::from_master(&[7; 32], 1);
+    let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    deliveries.sort();
+    let lock = hub.lock_writer().await.unwrap();
+    let opts = IngestOptions {
+        actor: "test".into(),
+        expect_region: None,
+    };
+    for d in &deliveries {
+        let o = vardhub_ingest::ingest(&hub, &lock, d, &pseudo, &opts, &NoProgress)
+            .await
+            .unwrap();
+        assert!(
+            o.accepted(),
+            "{}",
+            o.report.summary(vardhub_ingest::Lang::En)
+        );
+    }
+    drop(lock);
+    // Compute and store a run, as `vardhub indicators compute` does.
+    let started = vardhub_store::now_utc();
+    let recipes: Vec<_> = builtin().values().collect();
+    let snapshot = hub.snapshot(None, None).await.unwrap();
+    let computed = compute(&snapshot, &recipes).await.unwrap();
+    let batch = results::to_batch(&computed.rows).unwrap();
+    let mut run = vardhub_store::new_run(snapshot.as_of, started);
+    run.recipes = "{}".into();
+    run.inputs = "[]".into();
+    run.timings = "{}".into();
+    hub.store_indicator_run(run, &batch).await.unwrap();
+    let mut tokens = Vec::new();
+    for (name, role, region) in [
+        ("pub", Role::Public, None),
+        ("reg_a", Role::Region, Some(REGION_A)),
+        ("reg_b", Role::Region, Some(REGION_B)),
+        ("nat", Role::National, None),
+        ("adm", Role::Admin, None),
+    ] {
+        let region = region.map(|r| RegionCode::parse(r).unwrap());
+        let (_, token) = vardhub_server::auth::add_user(&hub, name, role, region)
+            .await
+            .unwrap();
+        tokens.push((name.to_owned(), token));
+    }
+    let periods = vec!["2024-01".into(), "2024-02".into(), "2024-03".into()];
+    (hub, tokens, periods)
+}
+
+/// An HTTP client that does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
