@@ -94,6 +94,7 @@ def machine(exe):
     src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(exe))))
     import duckdb
     return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1), "os": osname,
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "vardhub": sh(exe, "--version"), "vardhub_binary": exe,
             "vardhub_binary_mtime": datetime.datetime.fromtimestamp(os.path.getmtime(exe), datetime.UTC).isoformat(timespec="seconds"),
             "vardhub_git_commit": sh("git", "-C", src, "rev-parse", "--short", "HEAD"),
@@ -376,7 +377,9 @@ def write_report(path, rep):
     L.append(f"Command: `{rep['command']}` · medians of {rep['repeat']} runs, (min–max) in brackets.\n")
     L.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}. "
              f"`{m['vardhub']}` (binary built {m['vardhub_binary_mtime']}, source commit {m['vardhub_git_commit']}), "
-             f"bench commit {m['bench_git_commit']}, DuckDB {m['duckdb']}, Python {m['python']}, {m['wrk'] or 'no wrk'}.\n")
+             f"bench commit {m['bench_git_commit']}, DuckDB {m['duckdb']}, Python {m['python']}, {m['wrk'] or 'no wrk'}. "
+             f"Load average (1/5/15 min) at start {m['load_average_at_start']}, at end {m.get('load_average_at_end')} "
+             "— other processes on a shared machine make timings noisy; compare the ratios of interleaved runs.\n")
     L.append("## At a glance\n")
     L.append("| measurement | Vårddatahubben | DuckDB | ratio | target | status |\n|---|---|---|---|---|---|")
     if ing:
@@ -490,7 +493,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, required=True)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "vardhub"))
+    ap.add_argument("--binary", default=os.environ.get("VARDHUB_BIN") or os.path.join(ROOT, "target", "release", "vardhub"),
+                    help="the vardhub binary (default: $VARDHUB_BIN or target/release/vardhub)")
     ap.add_argument("--out", default=os.path.join(BENCH, "results"))
     ap.add_argument("--work", default=os.path.join(BENCH, "work"))
     ap.add_argument("--only", default="ingest,indicators,api,memory")
@@ -544,6 +548,7 @@ def main():
         "ingest_met": None if rep["ingest_ratio"] is None else rep["ingest_ratio"] >= TARGETS["ingest"],
         "api_met": None if rep["api_p99_ms"] is None else (rep["api_p99_ms"] < TARGETS["api_p99_ms"] and rep["api_rps"] >= 0.95 * TARGETS["api_rate"])}
     rep["seconds"] = round(time.time() - started, 1)
+    rep["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     os.makedirs(a.out, exist_ok=True)
     stem = os.path.join(a.out, f"bench-{rep['date']}-scale{a.scale:g}")
     top = ["scale", "ingest_ratio", "indicators_ratio", "api_p99_ms", "api_rps", "ingest_peak_rss_mb", "values_match"]
