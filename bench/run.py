@@ -550,8 +550,8 @@ def main():
     rep["api_p99_ms"] = med(api["fixed_rate"]["p99_ms"]) if api and "fixed_rate" in api else None
     rep["api_rps"] = med(api["fixed_rate"]["rps"]) if api and "fixed_rate" in api else None
     rep["api_max_rps"] = med(api["fixed_concurrency"]["rps"]) if api and "fixed_concurrency" in api else None
-    rep["ingest_peak_rss_mb"] = (max([med(ing["ours"]["peak_rss_mb"])] + [r["peak_rss_mb"] for r in (mem or {}).get("rows", [])])
-                                 if ing or mem else None)
+    peaks = ([med(ing["ours"]["peak_rss_mb"])] if ing else []) + [r["peak_rss_mb"] for r in (mem or {}).get("rows", [])]
+    rep["ingest_peak_rss_mb"] = max(peaks) if peaks else None
     rep["values_match"] = bool(ind and ind.get("values_match"))
     if not (ind and ind.get("ours")):
         rep["values_match_note"] = "false because our side was not measured (see indicators.note)"
