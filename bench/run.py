@@ -525,7 +525,7 @@ def main():
     synth_dir, deliveries, rows, size = synth(exe, a.scale, work)
     hub = os.path.join(work, "hub")
     ing = ind = api = mem = None
-    if "ingest" in only or not os.path.exists(os.path.join(hub, "catalogue.sqlite")):
+    if "ingest" in only or ({"indicators", "api"} & only and not os.path.exists(os.path.join(hub, "catalogue.sqlite"))):
         ing, hub = bench_ingest(exe, work, deliveries, rows, size, a.repeat)
     if "indicators" in only:
         ind = bench_indicators(exe, hub, os.path.join(synth_dir, "truth.json"), a.repeat)
