@@ -301,7 +301,10 @@ def bench_api(exe, hub, work, duck_rows_sample, repeat, duration=10, concurrency
             except Exception:
                 time.sleep(0.2)
         if ok != 200:
-            return {"note": f"not measured: the server did not answer 200 on {paths[0]} (got {ok})"}
+            srv_log.flush()
+            panic = [l.strip() for l in open(srv_log.name, errors="replace") if "panicked" in l or "error" in l.lower()]
+            return {"note": f"not measured: the server did not answer 200 on {paths[0]} (got {ok}); "
+                            f"{(panic[:1] or ['see ' + srv_log.name])[0][:300]}"}
         paths_file = os.path.join(work, "api-paths.txt")
         open(paths_file, "w").write("\n".join(paths) + "\n")
         res = {"url_example": paths[0], "distinct_queries": len(paths), "duration_s": duration}
