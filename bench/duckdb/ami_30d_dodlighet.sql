@@ -2,7 +2,7 @@
 -- month they ended (= the delivery period); numerator: the patient died (population register, any
 -- month's extract) at most 30 days after the day of admission.
 -- scale: 1
--- standardise: all_periods
+-- standardise: same_period
 WITH deaths AS (
     SELECT person_pseudonym, min(avlidendatum) AS death
     FROM personer WHERE avlidendatum IS NOT NULL GROUP BY person_pseudonym

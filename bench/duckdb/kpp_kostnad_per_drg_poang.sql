@@ -1,16 +1,15 @@
--- kpp_kostnad_per_drg_poang: inpatient (SV) episodes with a KPP cost; per period, the 5 % most
--- expensive episodes in the whole country are excluded: an episode is an outlier when its rank by
--- cost, most expensive first, is at most 0.05 x the national number of episodes of the period
--- (so at most 5 % are excluded). Numerator: sum of KPP cost of inliers; denominator: sum of DRG weights.
+-- kpp_kostnad_per_drg_poang: inpatient (SV) episodes with a KPP cost and a DRG weight above zero;
+-- per period, the 5 % most expensive episodes in the whole country are excluded: those whose
+-- cumulative share in cost order (cume_dist, ties treated alike) exceeds 0.95.
+-- Numerator: sum of KPP cost of inliers; denominator: sum of DRG weights.
 -- scale: 1
 -- standardise: none
 WITH sv AS (
     SELECT region, period, kon, alder, kpp_kostnad, drg_vikt,
-           row_number() OVER (PARTITION BY period ORDER BY kpp_kostnad DESC, region, kontakt_id) AS rank_desc,
-           count(*) OVER (PARTITION BY period) AS n_period
+           cume_dist() OVER (PARTITION BY period ORDER BY kpp_kostnad) AS cd
     FROM kontakter
-    WHERE vardform = 'SV' AND kpp_kostnad IS NOT NULL
+    WHERE vardform = 'SV' AND kpp_kostnad IS NOT NULL AND drg_vikt > 0
 )
-SELECT region, period, kon, alder, kpp_kostnad AS n, coalesce(drg_vikt, 0) AS d
+SELECT region, period, kon, alder, kpp_kostnad AS n, drg_vikt AS d
 FROM sv
-WHERE rank_desc > 0.05 * n_period
+WHERE cd <= 0.95

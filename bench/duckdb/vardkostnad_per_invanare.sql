@@ -1,12 +1,12 @@
--- vardkostnad_per_invanare: the region's KPP cost (SV, OV, PV) for contacts with its own residents
--- (delivering region = region of hemkommun) per registered resident at month end; numerator rows
+-- vardkostnad_per_invanare: KPP cost (SV, OV, PV) of contacts with the region's residents (region of
+-- hemkommun), whichever region delivered the care, per registered resident at month end; numerator rows
 -- carry the contact's sex and age, denominator rows the person's sex and completed age at month end.
 -- Directly standardised (sex x 10-year bands 0-9 ... 80-89, 90+) to Sweden's population of the month.
 -- scale: 1
 -- standardise: same_period
-SELECT region, period, kon, alder, coalesce(kpp_kostnad, 0) AS n, 0 AS d
+SELECT substr(hemkommun, 1, 2) AS region, period, kon, alder, coalesce(kpp_kostnad, 0) AS n, 0 AS d
 FROM kontakter
-WHERE vardform IN ('SV', 'OV', 'PV') AND substr(hemkommun, 1, 2) = region
+WHERE vardform IN ('SV', 'OV', 'PV') AND hemkommun IS NOT NULL
 UNION ALL
 SELECT substr(p.folkbokforingskommun, 1, 2) AS region, p.period, p.kon,
        CAST(year(m.e) - year(p.fodelsedatum)
