@@ -3,17 +3,23 @@
 
 Usage: bench/ingest_memory.py [SIZE_MB ...]   (default: 64 256 1024 4096)
 
-Builds the release binary if needed, writes each delivery with make_big_delivery.py into
+Environment: VARDHUB_BIN=PATH uses that binary instead of building one; BENCH_WORK=DIR is the
+scratch folder (default bench/work); BENCH_NO_REPORT=1 prints the rows as JSON lines only (used by
+bench/run.py, which writes its own report).
+
+Builds the release binary if needed (unless VARDHUB_BIN is set), writes each delivery with make_big_delivery.py into
 bench/work/, ingests it into a fresh synthetic hub and records wall time, rows/s, MB/s and peak RSS
 (the child's ru_maxrss). Writes bench/results/ingest-memory-<date>.{md,json}.
 """
 import datetime, json, os, platform, shutil, subprocess, sys, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-work = os.path.join(root, "bench", "work")
+work = os.environ.get("BENCH_WORK") or os.path.join(root, "bench", "work")
 sizes = [float(s) for s in sys.argv[1:]] or [64, 256, 1024, 4096]
-subprocess.run(["cargo", "build", "--release", "--locked"], cwd=root, check=True)
-exe = os.path.join(root, "target", "release", "vardhub")
+exe = os.environ.get("VARDHUB_BIN")
+if not exe:
+    subprocess.run(["cargo", "build", "--release", "--locked"], cwd=root, check=True)
+    exe = os.path.join(root, "target", "release", "vardhub")
 results = []
 for size in sizes:
     shutil.rmtree(work, ignore_errors=True)
@@ -41,6 +47,8 @@ for size in sizes:
     results.append(row)
     shutil.rmtree(work, ignore_errors=True)
 
+if os.environ.get("BENCH_NO_REPORT"):
+    sys.exit(0)
 stamp = datetime.date.today().isoformat()
 machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
 out = os.path.join(root, "bench", "results", f"ingest-memory-{stamp}")

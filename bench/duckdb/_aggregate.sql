@@ -1,0 +1,62 @@
+-- Published strata of one indicator from the temp table `base` (region, period, kon, alder, n, d):
+-- every region and Sweden (00, the sum of the regions) x sex (1, 2, alla) x age group
+-- (0-19, 20-39, 40-64, 65-79, 80+, alla); value = numerator / denominator x scale; on the
+-- (alla, alla) rows the direct age-sex standardised value: strata sex x 10-year band (0-9 ... 90+),
+-- DSR = sum(N_s x n_s / d_s) / sum(N_s) over the region's strata with d_s > 0, N_s = Sweden's
+-- denominator of the stratum in the same period (standardise = same_period) or summed over all
+-- periods of the computation (standardise = all_periods).
+-- Variables: getvariable('scale') (DOUBLE), getvariable('std') ('none' | 'same_period' | 'all_periods').
+WITH b AS (
+    SELECT region, period,
+           CASE WHEN kon IN ('1', '2') THEN kon END AS kon,
+           alder,
+           CASE WHEN alder IS NULL THEN NULL WHEN alder < 20 THEN '0-19' WHEN alder < 40 THEN '20-39'
+                WHEN alder < 65 THEN '40-64' WHEN alder < 80 THEN '65-79' ELSE '80+' END AS ag,
+           CAST(n AS DOUBLE) AS n, CAST(d AS DOUBLE) AS d
+    FROM (SELECT region, period, kon, alder, sum(n) AS n, sum(d) AS d FROM base
+          GROUP BY region, period, kon, alder) base
+    WHERE region IN ('01', '03', '04', '05', '06', '07', '08', '09', '10', '12', '13', '14', '17', '18',
+                     '19', '20', '21', '22', '23', '24', '25')
+      AND period IS NOT NULL
+),
+bb AS (
+    SELECT region, period, kon, alder, ag, n, d FROM b
+    UNION ALL
+    SELECT '00' AS region, period, kon, alder, ag, n, d FROM b
+),
+cells AS (
+    SELECT region, period,
+           CASE WHEN grouping(kon) = 1 THEN 'alla' ELSE kon END AS kon,
+           CASE WHEN grouping(ag) = 1 THEN 'alla' ELSE ag END AS aldersgrupp,
+           sum(n) AS numerator, sum(d) AS denominator
+    FROM bb
+    GROUP BY GROUPING SETS ((region, period, kon, ag), (region, period, kon), (region, period, ag), (region, period))
+),
+st AS (
+    SELECT region, period, kon, greatest(0, least(alder, 90)) // 10 AS band, sum(n) AS n, sum(d) AS d
+    FROM bb WHERE kon IS NOT NULL AND alder IS NOT NULL
+    GROUP BY region, period, kon, band
+),
+ref AS (
+    SELECT period, kon, band, d AS w FROM st
+    WHERE region = '00' AND getvariable('std') = 'same_period'
+    UNION ALL
+    SELECT p.period, r.kon, r.band, r.w
+    FROM (SELECT kon, band, sum(d) AS w FROM st WHERE region = '00' GROUP BY kon, band) r
+    CROSS JOIN (SELECT DISTINCT period FROM st) p
+    WHERE getvariable('std') = 'all_periods'
+),
+stdz AS (
+    SELECT s.region, s.period, sum(r.w * s.n / s.d) / sum(r.w) * getvariable('scale') AS standardised
+    FROM st s JOIN ref r ON r.period = s.period AND r.kon = s.kon AND r.band = s.band
+    WHERE s.d > 0
+    GROUP BY s.region, s.period
+    HAVING sum(r.w) > 0
+)
+SELECT c.region, c.period, c.kon, c.aldersgrupp, c.numerator, c.denominator,
+       CASE WHEN c.denominator > 0 THEN c.numerator / c.denominator * getvariable('scale') END AS value,
+       CASE WHEN c.kon = 'alla' AND c.aldersgrupp = 'alla' THEN z.standardised END AS standardised
+FROM cells c
+LEFT JOIN stdz z ON z.region = c.region AND z.period = c.period
+WHERE c.kon IS NOT NULL AND c.aldersgrupp IS NOT NULL
+ORDER BY c.region, c.period, c.kon, c.aldersgrupp
