@@ -51,6 +51,7 @@ pub(crate) async fn run(
     from: Period,
     to: Period,
     keep: bool,
+    serve_at: Option<std::net::SocketAddr>,
 ) -> Result<ExitCode> {
     let t0 = Instant::now();
     let data = cli.data.clone();
@@ -192,17 +193,36 @@ pub(crate) async fn run(
     }
     say(format_args!("4. Indikatorer:"));
     crate::indicators::compute_run(&hub, None, None).await?;
-    hub.close().await;
-    say(format_args!(
-        "Klart på {:.1} s. Prova: vardhub --data {} deliveries | vardhub --data {} indicators show vantetid_forsta_besok_90",
-        t0.elapsed().as_secs_f64(),
-        data.display(),
-        data.display()
-    ));
     let rejected = by_status
         .get(DeliveryStatus::Rejected.label_sv())
         .copied()
         .unwrap_or(0);
+    say(format_args!(
+        "5. Demoanvändare / demo users (token visas bara nu / shown only now):"
+    ));
+    let users = [
+        ("demo-region-13", vardhub_server::Role::Region, Some("13")),
+        ("demo-nationell", vardhub_server::Role::National, None),
+        ("demo-admin", vardhub_server::Role::Admin, None),
+    ];
+    for (name, role, region) in users {
+        let region = region
+            .map(vardhub_domain::RegionCode::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (_, token) = vardhub_server::auth::add_user(&hub, name, role, region).await?;
+        say(format_args!("   {name:<16} {:<9} {token}", role.code()));
+    }
+    say(format_args!(
+        "Klart på {:.1} s. Prova även: vardhub --data {} indicators show vantetid_forsta_besok_90",
+        t0.elapsed().as_secs_f64(),
+        data.display(),
+    ));
+    if let Some(addr) = serve_at {
+        crate::serve::serve(hub, addr).await?;
+    } else {
+        hub.close().await;
+    }
     Ok(if rejected == 0 {
         ExitCode::SUCCESS
     } else {

@@ -141,6 +141,12 @@ enum Command {
         /// Behåll de genererade leveranserna / keep the generated deliveries.
         #[arg(long)]
         keep_deliveries: bool,
+        /// Webbserverns adress / the web server's address.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Starta inte webbservern efteråt / do not start the web server afterwards.
+        #[arg(long)]
+        no_serve: bool,
     },
     /// Starta webbservern (API och instrumentpanel) / start the web server (API and dashboard).
     Serve {
@@ -526,6 +532,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             from,
             to,
             keep_deliveries,
+            addr,
+            no_serve,
         } => {
             demo::run(
                 &cli,
@@ -533,6 +541,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 parse_period(from)?,
                 parse_period(to)?,
                 *keep_deliveries,
+                (!*no_serve).then_some(*addr),
             )
             .await
         }
