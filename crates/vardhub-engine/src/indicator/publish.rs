@@ -115,13 +115,8 @@ pub const SEX_UNKNOWN: &str = "okant";
 /// Age not known.
 pub const AGE_UNKNOWN: &str = "okand";
 
-/// Publish all rows of a run for one view, sorted by indicator, period, region, sex, age group.
-pub fn publish(
-    policy: &DisclosurePolicy,
-    rows: &[ResultRow],
-    run_id: &str,
-    view: &View,
-) -> Result<Vec<PublicValue>, PublishError> {
+/// The rows of each published table: one per indicator and period.
+fn by_table(rows: &[ResultRow]) -> BTreeMap<(&str, &str), Vec<&ResultRow>> {
     let mut groups: BTreeMap<(&str, &str), Vec<&ResultRow>> = BTreeMap::new();
     for r in rows {
         groups
@@ -129,7 +124,17 @@ pub fn publish(
             .or_default()
             .push(r);
     }
-    let groups: Vec<((&str, &str), Vec<&ResultRow>)> = groups.into_iter().collect();
+    groups
+}
+
+/// Publish all rows of a run for one view, sorted by indicator, period, region, sex, age group.
+pub fn publish(
+    policy: &DisclosurePolicy,
+    rows: &[ResultRow],
+    run_id: &str,
+    view: &View,
+) -> Result<Vec<PublicValue>, PublishError> {
+    let groups: Vec<((&str, &str), Vec<&ResultRow>)> = by_table(rows).into_iter().collect();
     // Tables are independent: spread them over the cores (the audit dominates the time).
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -664,15 +669,8 @@ pub fn tables(
     policy: &DisclosurePolicy,
     rows: &[ResultRow],
 ) -> Result<Vec<IndicatorTable>, PublishError> {
-    let mut groups: BTreeMap<(&str, &str), Vec<&ResultRow>> = BTreeMap::new();
-    for r in rows {
-        groups
-            .entry((r.indicator.as_str(), r.period.as_str()))
-            .or_default()
-            .push(r);
-    }
     let mut out = Vec::new();
-    for ((indicator, period), group) in groups {
+    for ((indicator, period), group) in by_table(rows) {
         let recipe = builtin()
             .get(indicator)
             .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
