@@ -398,11 +398,7 @@ impl<'a> Grid<'a> {
                         columns[c].0.as_str(),
                         columns[c].1.as_str(),
                     )));
-                    Sums {
-                        n: acc.n + s.n,
-                        d: acc.d + s.d,
-                        c: acc.c + s.c,
-                    }
+                    acc.plus(s)
                 });
                 (total.n - parts_sum.n).abs() > 1e-9
                     || (total.d - parts_sum.d).abs() > 1e-9
@@ -438,11 +434,7 @@ impl<'a> Grid<'a> {
                             columns[c].0.as_str(),
                             columns[c].1.as_str(),
                         )));
-                        Sums {
-                            n: acc.n + s.n,
-                            d: acc.d + s.d,
-                            c: acc.c + s.c,
-                        }
+                        acc.plus(s)
                     })
             };
             let region_delivered = by_key.contains_key(&(region.as_str(), ALL, ALL));
@@ -596,6 +588,16 @@ impl<'a> Grid<'a> {
             }
         }
         out
+    }
+}
+
+impl Sums {
+    fn plus(self, o: Sums) -> Sums {
+        Sums {
+            n: self.n + o.n,
+            d: self.d + o.d,
+            c: self.c + o.c,
+        }
     }
 }
 
