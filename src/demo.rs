@@ -219,7 +219,7 @@ pub(crate) async fn run(
         data.display(),
     ));
     if let Some(addr) = serve_at {
-        crate::serve::serve(hub, addr).await?;
+        crate::serve::serve(hub, addr, Some(pseudonymiser)).await?;
     } else {
         hub.close().await;
     }

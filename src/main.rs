@@ -548,7 +548,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { addr } => {
             let hub = Hub::open(&data).await?;
             init_logging(&data);
-            serve::serve(hub, *addr).await
+            let key = serve::release_key(&hub, &key_file(&cli)).await;
+            serve::serve(hub, *addr, key).await
         }
         Command::Users {
             action: UserCommand::Add { name, role, region },

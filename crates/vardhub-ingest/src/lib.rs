@@ -28,6 +28,6 @@ pub mod table;
 pub mod values;
 
 pub use ingest::{IngestError, IngestOptions, IngestOutcome, ingest};
-pub use pseudonym::{KeyError, Pseudonymiser, create_key_file};
+pub use pseudonym::{KeyError, Pseudonymiser, ReleasePseudonymiser, ReleaseScope, create_key_file};
 pub use report::{Issue, Lang, Severity, ValidationReport};
 pub use source::{NoProgress, Progress};

@@ -8,6 +8,14 @@
 //! The kind is kept beside the pseudonym; the key version is recorded per delivery. Age and sex are
 //! derived from the number here, before it is hashed and dropped.
 //!
+//! Lake pseudonyms never leave the hub: with one key for all regions they would let two regions
+//! link their downloads. Every release (hemhämtning, later research projects) gets its own
+//! pseudonyms instead: a release key is HMAC-SHA256 over the pseudonymisation key's scope label
+//! (`vardhub/release/region=RR` or `vardhub/release/project=ID`, see [`ReleaseScope`]), and a
+//! release pseudonym is HMAC-SHA256(release key, lake pseudonym) truncated to 128 bits (32
+//! lowercase hex digits). The same patient therefore keeps one pseudonym across a region's own
+//! downloads, while two scopes' pseudonyms cannot be linked without the key.
+//!
 //! Nothing in this module logs, prints or returns the raw value; errors carry only the rule broken.
 
 use chrono::NaiveDate;
@@ -220,6 +228,74 @@ impl Pseudonymiser {
     }
 }
 
+/// Who a release of microdata is for: each scope gets its own pseudonyms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseScope {
+    /// A region's own data (hemhämtning).
+    Region(RegionCode),
+    /// A research project, by its id (later releases).
+    Project(String),
+}
+
+impl ReleaseScope {
+    /// The label the release key is derived with: `vardhub/release/region=RR` or
+    /// `vardhub/release/project=ID`.
+    fn label(&self) -> String {
+        match self {
+            ReleaseScope::Region(r) => format!("vardhub/release/region={}", r.as_str()),
+            ReleaseScope::Project(id) => format!("vardhub/release/project={id}"),
+        }
+    }
+}
+
+/// Turns lake pseudonyms into the pseudonyms of one release scope (see the module documentation).
+/// Built with [`Pseudonymiser::for_release`].
+pub struct ReleasePseudonymiser {
+    version: u32,
+    /// The 32-byte release key (zeroed on drop).
+    key: SecretBox<[u8; 32]>,
+}
+
+impl std::fmt::Debug for ReleasePseudonymiser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReleasePseudonymiser")
+            .field("version", &self.version)
+            .field("key", &"[hemlig]")
+            .finish()
+    }
+}
+
+impl ReleasePseudonymiser {
+    /// The release pseudonym of a lake pseudonym: the first 16 bytes of
+    /// HMAC-SHA256(release key, lake pseudonym) as 32 lowercase hex digits.
+    pub fn pseudonym(&self, lake_pseudonym: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.key.expose_secret())
+            .expect("HMAC accepts any key length");
+        mac.update(lake_pseudonym.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// The version of the pseudonymisation key the release key was derived from.
+    pub fn key_version(&self) -> u32 {
+        self.version
+    }
+}
+
+impl Pseudonymiser {
+    /// The pseudonymiser of one release scope: its key is HMAC-SHA256(pseudonymisation key, the
+    /// scope's label).
+    pub fn for_release(&self, scope: &ReleaseScope) -> ReleasePseudonymiser {
+        let mut mac = self.mac();
+        mac.update(scope.label().as_bytes());
+        let mut key = Box::new([0u8; 32]);
+        key.copy_from_slice(&mac.finalize().into_bytes());
+        ReleasePseudonymiser {
+            version: self.version,
+            key: SecretBox::new(key),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +367,83 @@ mod tests {
         assert_ne!(a.pseudonym, b.pseudonym);
         assert_eq!(a.kind, IdKind::Reservnummer);
         assert_eq!(a.birth_date, None);
+    }
+
+    #[test]
+    fn release_pseudonyms_are_per_scope_and_deterministic() {
+        let p = Pseudonymiser::from_master(&[7; 32], 1);
+        let lake = p
+            .pseudonymise("194501103297", None, date(2024, 3, 31), None, None)
+            .unwrap()
+            .pseudonym;
+        let region = |code: &str| ReleaseScope::Region(RegionCode::parse(code).unwrap());
+        let r01 = p.for_release(&region("01"));
+        let r13 = p.for_release(&region("13"));
+        let a = r01.pseudonym(&lake);
+        // Deterministic: the same release, or the same scope derived again, gives the same value.
+        assert_eq!(a, r01.pseudonym(&lake));
+        assert_eq!(a, p.for_release(&region("01")).pseudonym(&lake));
+        // Two regions cannot link their releases; neither release shows the lake pseudonym.
+        assert_ne!(a, r13.pseudonym(&lake));
+        assert_ne!(a, lake);
+        assert_ne!(r13.pseudonym(&lake), lake);
+        // A project's release differs from every region's, and projects from each other.
+        let project = p.for_release(&ReleaseScope::Project("01".into()));
+        assert_ne!(project.pseudonym(&lake), a);
+        assert_ne!(project.pseudonym(&lake), r13.pseudonym(&lake));
+        assert_ne!(
+            project.pseudonym(&lake),
+            p.for_release(&ReleaseScope::Project("02".into()))
+                .pseudonym(&lake)
+        );
+        // Different lake pseudonyms stay different.
+        let other = p
+            .pseudonymise("201701012393", None, date(2024, 3, 31), None, None)
+            .unwrap()
+            .pseudonym;
+        assert_ne!(r01.pseudonym(&other), a);
+        // 32 lowercase hex digits, like a lake pseudonym.
+        for v in [&a, &r13.pseudonym(&lake), &project.pseudonym(&lake)] {
+            assert_eq!(v.len(), 32);
+            assert!(
+                v.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+                "{v}"
+            );
+        }
+        // The key version is carried; another key gives other release pseudonyms.
+        assert_eq!(r01.key_version(), 1);
+        let other_key = Pseudonymiser::from_master(&[8; 32], 1);
+        assert_ne!(other_key.for_release(&region("01")).pseudonym(&lake), a);
+    }
+
+    /// The scheme pinned by values computed independently (Python's `hmac`/`hashlib`): HKDF, then
+    /// HMAC over the scope label, then HMAC over the lake pseudonym, truncated to 16 bytes.
+    #[test]
+    fn release_pseudonyms_match_reference_values() {
+        let p = Pseudonymiser::from_master(&[7; 32], 1);
+        let lake = "0123456789abcdef0123456789abcdef";
+        let region = ReleaseScope::Region(RegionCode::parse("01").unwrap());
+        assert_eq!(
+            p.for_release(&region).pseudonym(lake),
+            "fb2c139d38cf9266e53007aa0fad1b1e"
+        );
+        assert_eq!(
+            p.for_release(&ReleaseScope::Project("p1".into()))
+                .pseudonym(lake),
+            "4c19d6d005570901d23172ea993b0135"
+        );
+    }
+
+    #[test]
+    fn release_debug_output_redacts_the_key() {
+        let p = Pseudonymiser::from_master(&[7; 32], 3);
+        let r = p.for_release(&ReleaseScope::Region(RegionCode::parse("01").unwrap()));
+        let shown = format!("{r:?}");
+        assert!(shown.contains("[hemlig]"), "{shown}");
+        assert!(shown.contains("version: 3"), "{shown}");
+        let key = hex::encode(r.key.expose_secret());
+        assert!(!shown.contains(&key[..8]), "{shown}");
     }
 
     #[test]

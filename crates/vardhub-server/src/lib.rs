@@ -23,7 +23,8 @@
 //!   caller's [`Access`] (public callers get [`published::View::Public`]); handlers never read
 //!   [`vardhub_engine::indicator::ResultRow`]s;
 //! * microdata is only ever read from lake files whose catalogue region equals the caller's own
-//!   region; request parameters are used for lookups, never to build file paths;
+//!   region; request parameters are used for lookups, never to build file paths; it leaves with
+//!   the region's release pseudonyms, never the lake's (no key: 503);
 //! * every authenticated request and every download is appended to the hash-chained audit log;
 //! * request logs carry the route template, never a query string or personal data.
 

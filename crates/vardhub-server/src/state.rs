@@ -5,13 +5,16 @@ use crate::metrics::Metrics;
 use crate::runs::RunCache;
 use std::sync::Arc;
 use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_ingest::Pseudonymiser;
 use vardhub_store::Hub;
 
-/// Everything a handler needs: the hub, the disclosure policy, the run cache and the metrics.
+/// Everything a handler needs: the hub, the disclosure policy, the run cache, the metrics and,
+/// when hemhämtning is configured, the pseudonymisation key its release pseudonyms derive from.
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    pseudonymiser: Option<Arc<Pseudonymiser>>,
 }
 
 struct Inner {
@@ -33,6 +36,15 @@ impl AppState {
                 metrics: Metrics::default(),
                 config,
             }),
+            pseudonymiser: None,
+        }
+    }
+    /// The same state with the pseudonymisation key that hemhämtning derives each region's release
+    /// pseudonyms from. Without it, microdata downloads answer 503.
+    pub fn with_pseudonymiser(self, pseudonymiser: Arc<Pseudonymiser>) -> AppState {
+        AppState {
+            pseudonymiser: Some(pseudonymiser),
+            ..self
         }
     }
     /// The hub.
@@ -42,6 +54,10 @@ impl AppState {
     /// The disclosure policy.
     pub(crate) fn policy(&self) -> &Arc<DisclosurePolicy> {
         &self.inner.policy
+    }
+    /// The pseudonymisation key, when hemhämtning is configured.
+    pub(crate) fn pseudonymiser(&self) -> Option<&Arc<Pseudonymiser>> {
+        self.pseudonymiser.as_ref()
     }
     pub(crate) fn runs(&self) -> &RunCache {
         &self.inner.runs

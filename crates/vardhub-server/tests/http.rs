@@ -4,11 +4,16 @@
 
 mod support;
 
+use datafusion::arrow::array::{AsArray, RecordBatch, RecordBatchReader};
+use datafusion::arrow::datatypes::DataType;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use support::{REGION_A, REGION_B, client, world};
+use vardhub_domain::RegionCode;
+use vardhub_ingest::{ReleasePseudonymiser, ReleaseScope};
 
 const ID: &str = "vantetid_forsta_besok_90";
 const USERS: [&str; 5] = ["pub", "reg_a", "reg_b", "nat", "adm"];
@@ -575,31 +580,84 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
     let a = w.token("reg_a");
     let b = w.token("reg_b");
 
-    // Region A gets its own file, byte for byte, as Parquet and as CSV.
+    let pseudo = support::pseudonymiser();
+    let release_a = pseudo.for_release(&ReleaseScope::Region(region(REGION_A)));
+    let release_b = pseudo.for_release(&ReleaseScope::Region(region(REGION_B)));
+
+    // Region A gets its own file as Parquet: the lake file with every pseudonym replaced by A's
+    // release pseudonym, everything else unchanged.
     let res = get(&path("vardkontakter", "kontakter", ""), Some(a)).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(ct(res.headers()), "application/vnd.apache.parquet");
     let own_parquet = res.bytes().await.unwrap();
     assert_eq!(&own_parquet[..4], b"PAR1");
     let lake_a = lake_file(&w.data, "vardkontakter", REGION_A, period, "kontakter");
-    assert_eq!(
+    let lake_b = lake_file(&w.data, "vardkontakter", REGION_B, period, "kontakter");
+    assert_ne!(
         own_parquet.as_ref(),
         std::fs::read(&lake_a).unwrap().as_slice()
     );
+    let mapped = assert_released(&own_parquet, &lake_a, &release_a);
+    assert!(mapped > 10, "the file has pseudonyms to replace");
+    // The same pseudonyms in every download: two downloads are byte-identical.
+    let again = get(&path("vardkontakter", "kontakter", ""), Some(a)).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.bytes().await.unwrap(), own_parquet);
+    // The CSV carries the same pseudonyms as the Parquet download.
     let csv_a = get(&path("vardkontakter", "kontakter", "&format=csv"), Some(a)).await;
     assert_eq!(csv_a.status(), StatusCode::OK);
+    assert!(ct(csv_a.headers()).starts_with("text/csv"));
     let csv_a = csv_a.text().await.unwrap();
+    assert_csv_matches(&csv_a, &own_parquet);
 
-    // Region B's pseudonyms and contact ids never reach A.
-    let lake_b = lake_file(&w.data, "vardkontakter", REGION_B, period, "kontakter");
-    // A person treated in both regions has the same pseudonym in both files; those are not B's secret.
+    // A patient in both regions' lake files has one lake pseudonym but different release
+    // pseudonyms in A's and B's downloads, so the two downloads cannot be linked.
+    let (shared, (file_a, file_b)) = shared_patient(w);
+    let download = |token: &'static str, (c, p, t): (&'static str, String, &'static str)| async move {
+        let res = get(
+            &format!("/api/v1/microdata/{c}/{t}?period={p}"),
+            Some(token),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK, "{c}/{t} {p}");
+        res.bytes().await.unwrap()
+    };
+    let shared_in_a = download(a, file_a.clone()).await;
+    let shared_in_b = download(b, file_b.clone()).await;
+    let lake_of = |r: &str, (c, p, t): &(&str, String, &str)| lake_file(&w.data, c, r, p, t);
+    assert_released(&shared_in_a, &lake_of(REGION_A, &file_a), &release_a);
+    assert_released(&shared_in_b, &lake_of(REGION_B, &file_b), &release_b);
+    let in_a = pseudonym_values(&parquet_batch(&shared_in_a));
+    let in_b = pseudonym_values(&parquet_batch(&shared_in_b));
+    let (pa, pb) = (release_a.pseudonym(&shared), release_b.pseudonym(&shared));
+    assert!(in_a.contains(&pa) && in_b.contains(&pb));
+    assert_ne!(pa, pb);
+    assert!(!in_b.contains(&pa) && !in_a.contains(&pb));
+
+    // Region B's data (contact ids and the like) never reach A. Strings in both lake files (a
+    // shared patient's lake pseudonym) are covered by the lake-pseudonym check below.
     let a_strings = distinctive_strings(&lake_a);
     let b_strings: BTreeSet<String> = distinctive_strings(&lake_b)
         .difference(&a_strings)
         .cloned()
         .collect();
     assert!(b_strings.len() > 10);
-    let mut bodies_for_a: Vec<Vec<u8>> = vec![own_parquet.to_vec(), csv_a.into_bytes()];
+    // No lake pseudonym at all, neither A's own nor B's, reaches A.
+    let mut lake_pseudonyms = BTreeSet::new();
+    for f in [
+        &lake_a,
+        &lake_b,
+        &lake_of(REGION_A, &file_a),
+        &lake_of(REGION_B, &file_b),
+    ] {
+        lake_pseudonyms.extend(pseudonym_values(&lake_batch(f)));
+    }
+    assert!(lake_pseudonyms.contains(&shared));
+    let mut bodies_for_a: Vec<Vec<u8>> = vec![
+        own_parquet.to_vec(),
+        csv_a.into_bytes(),
+        shared_in_a.to_vec(),
+    ];
     let attempts = [
         path("vardkontakter", "kontakter", &format!("&region={REGION_B}")),
         path("vardkontakter", "kontakter", "&region=M"),
@@ -655,11 +713,21 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
         bodies_for_a.push(get(&route, Some(a)).await.bytes().await.unwrap().to_vec());
     }
     for body in &bodies_for_a {
-        let text = String::from_utf8_lossy(body);
+        // A Parquet body is compressed: search its decoded values, too.
+        let mut text = String::from_utf8_lossy(body).into_owned();
+        if body.starts_with(b"PAR1") {
+            text.push_str(&all_strings(&parquet_batch(body)));
+        }
         for s in &b_strings {
             assert!(
                 !text.contains(s.as_str()),
                 "region B's {s} reached region A"
+            );
+        }
+        for s in &lake_pseudonyms {
+            assert!(
+                !text.contains(s.as_str()),
+                "a lake pseudonym reached region A"
             );
         }
     }
@@ -673,13 +741,13 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
     )
     .await;
 
-    // B gets its own, which differs from A's; other roles get nothing.
+    // B gets its own, with B's release pseudonyms; other roles get nothing.
     let res = get(&path("vardkontakter", "kontakter", ""), Some(b)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.bytes().await.unwrap().as_ref(),
-        std::fs::read(&lake_b).unwrap().as_slice()
-    );
+    let own_b = res.bytes().await.unwrap();
+    assert_ne!(own_b.as_ref(), std::fs::read(&lake_b).unwrap().as_slice());
+    assert_ne!(own_b, own_parquet);
+    assert_released(&own_b, &lake_b, &release_b);
     assert_problem(
         get(&path("vardkontakter", "kontakter", ""), None).await,
         StatusCode::UNAUTHORIZED,
@@ -706,16 +774,26 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
     // Downloads and refusals are audited, and the chain still verifies.
     let hub = vardhub_store::Hub::open(&w.data).await.unwrap();
     let entries = hub.audit_entries().await.unwrap();
+    assert!(entries.iter().any(|e| {
+        e.actor == "reg_a"
+            && e.action == "microdata.download"
+            && e.details
+                .contains(&format!("pseudonyms=region:{REGION_A} key_version=1"))
+    }));
     assert!(
         entries
             .iter()
-            .any(|e| e.actor == "reg_a" && e.action == "microdata.download")
+            .filter(|e| e.action == "microdata.download")
+            .all(|e| e.details.contains(" pseudonyms=region:")
+                && e.details.contains(" key_version=")),
+        "every download names its release pseudonyms"
     );
-    assert!(
-        entries
-            .iter()
-            .any(|e| e.actor == "reg_b" && e.action == "microdata.download")
-    );
+    assert!(entries.iter().any(|e| {
+        e.actor == "reg_b"
+            && e.action == "microdata.download"
+            && e.details
+                .contains(&format!("pseudonyms=region:{REGION_B} key_version=1"))
+    }));
     assert!(
         entries
             .iter()
@@ -732,6 +810,226 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
     );
     assert!(hub.verify_audit().await.unwrap().is_ok());
     hub.close().await;
+}
+
+/// A server without a pseudonymisation key refuses hemhämtning with 503 (never lake pseudonyms)
+/// and audits the refusal.
+#[tokio::test]
+async fn hemhamtning_without_a_key_is_unavailable() {
+    use tower::ServiceExt;
+    let w = world();
+    let hub = vardhub_store::Hub::open(&w.data).await.unwrap();
+    let app = vardhub_server::app(vardhub_server::AppState::new(
+        hub.clone(),
+        vardhub_engine::disclosure::DisclosurePolicy::default_public(),
+        vardhub_server::ServerConfig::default(),
+    ));
+    let req = axum::http::Request::get(format!(
+        "/api/v1/microdata/vardkontakter/kontakter?period={}",
+        w.periods[0]
+    ))
+    .header("authorization", format!("Bearer {}", w.token("reg_a")))
+    .body(axum::body::Body::empty())
+    .unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE.as_u16());
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert!(!body.starts_with(b"PAR1"));
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p["status"], 503);
+    assert!(
+        p["detail"].as_str().unwrap().contains("ingen nyckel"),
+        "{p}"
+    );
+    let entries = hub.audit_entries().await.unwrap();
+    assert!(entries.iter().any(|e| e.actor == "reg_a"
+        && e.action == "microdata.denied"
+        && e.details.ends_with("no-key")));
+    hub.close().await;
+}
+
+fn region(code: &str) -> RegionCode {
+    RegionCode::parse(code).unwrap()
+}
+
+/// All rows of a Parquet file (or body) in one batch.
+fn read_parquet<R: datafusion::parquet::file::reader::ChunkReader + 'static>(r: R) -> RecordBatch {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(r)
+        .unwrap()
+        .build()
+        .unwrap();
+    let schema = reader.schema();
+    let batches: Vec<RecordBatch> = reader.map(Result::unwrap).collect();
+    datafusion::arrow::compute::concat_batches(&schema, &batches).unwrap()
+}
+
+fn parquet_batch(body: &[u8]) -> RecordBatch {
+    read_parquet(axum::body::Bytes::copy_from_slice(body))
+}
+
+fn lake_batch(path: &std::path::Path) -> RecordBatch {
+    read_parquet(std::fs::File::open(path).unwrap())
+}
+
+fn is_pseudonym(name: &str) -> bool {
+    name.ends_with("_pseudonym")
+}
+
+/// The values of a string column (nulls as `None`).
+fn strings(batch: &RecordBatch, i: usize) -> Vec<Option<String>> {
+    let col = datafusion::arrow::compute::cast(batch.column(i), &DataType::Utf8).unwrap();
+    col.as_string::<i32>()
+        .iter()
+        .map(|v| v.map(str::to_owned))
+        .collect()
+}
+
+/// Every non-null value of the pseudonym columns.
+fn pseudonym_values(batch: &RecordBatch) -> BTreeSet<String> {
+    let schema = batch.schema();
+    let mut out = BTreeSet::new();
+    for (i, f) in schema.fields().iter().enumerate() {
+        if is_pseudonym(f.name()) {
+            out.extend(strings(batch, i).into_iter().flatten());
+        }
+    }
+    out
+}
+
+/// Every string value of a batch, joined (to search a decoded Parquet body).
+fn all_strings(batch: &RecordBatch) -> String {
+    let schema = batch.schema();
+    let mut out = String::new();
+    for (i, f) in schema.fields().iter().enumerate() {
+        if matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8) {
+            for v in strings(batch, i).into_iter().flatten() {
+                out.push_str(&v);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A downloaded Parquet body is the lake file with release pseudonyms: same schema and rows,
+/// every other column equal, every non-null pseudonym the release pseudonym of the lake value
+/// (and not the lake value). Returns how many pseudonyms were compared.
+fn assert_released(body: &[u8], lake: &std::path::Path, release: &ReleasePseudonymiser) -> usize {
+    let got = parquet_batch(body);
+    let want = lake_batch(lake);
+    assert_eq!(got.num_rows(), want.num_rows());
+    assert_eq!(got.schema(), want.schema());
+    let schema = want.schema();
+    let mut compared = 0;
+    let mut pseudonym_columns = 0;
+    for (i, f) in schema.fields().iter().enumerate() {
+        if !is_pseudonym(f.name()) {
+            assert_eq!(got.column(i), want.column(i), "column {}", f.name());
+            continue;
+        }
+        pseudonym_columns += 1;
+        for (g, l) in strings(&got, i).into_iter().zip(strings(&want, i)) {
+            match (g, l) {
+                (None, None) => {}
+                (Some(g), Some(l)) => {
+                    assert_ne!(g, l, "a lake pseudonym was served");
+                    assert_eq!(g, release.pseudonym(&l));
+                    assert_eq!(g.len(), 32);
+                    compared += 1;
+                }
+                (g, l) => panic!(
+                    "null mismatch in {}: {:?} vs {:?}",
+                    f.name(),
+                    g.is_some(),
+                    l.is_some()
+                ),
+            }
+        }
+    }
+    assert!(pseudonym_columns > 0, "the table has a pseudonym column");
+    compared
+}
+
+/// The CSV download has the Parquet download's columns and pseudonyms, row for row.
+fn assert_csv_matches(csv: &str, parquet: &[u8]) {
+    use datafusion::arrow::csv::ReaderBuilder;
+    use datafusion::arrow::datatypes::{Field, Schema};
+    let want = parquet_batch(parquet);
+    let schema = want.schema();
+    let text_schema = Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| Field::new(f.name(), DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ));
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(csv.lines().next().unwrap(), names.join(","));
+    let reader = ReaderBuilder::new(text_schema.clone())
+        .with_header(true)
+        .build(std::io::Cursor::new(csv.as_bytes()))
+        .unwrap();
+    let batches: Vec<RecordBatch> = reader.map(Result::unwrap).collect();
+    let got = datafusion::arrow::compute::concat_batches(&text_schema, &batches).unwrap();
+    assert_eq!(got.num_rows(), want.num_rows());
+    let mut seen = 0;
+    for (i, f) in schema.fields().iter().enumerate() {
+        if is_pseudonym(f.name()) {
+            let norm = |v: Vec<Option<String>>| -> Vec<Option<String>> {
+                v.into_iter().map(|v| v.filter(|s| !s.is_empty())).collect()
+            };
+            assert_eq!(
+                norm(strings(&got, i)),
+                norm(strings(&want, i)),
+                "{}",
+                f.name()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+}
+
+/// A lake pseudonym present in both a file of region A and one of region B (visitors: care outside
+/// the home region), with the two files as (collection, period, table).
+#[allow(clippy::type_complexity)]
+fn shared_patient(
+    w: &support::World,
+) -> (
+    String,
+    (
+        (&'static str, String, &'static str),
+        (&'static str, String, &'static str),
+    ),
+) {
+    let tables = [("vardkontakter", "kontakter"), ("vantetider", "arenden")];
+    let files = |r: &str| {
+        let mut out = Vec::new();
+        for (c, t) in tables {
+            for p in &w.periods {
+                let set = pseudonym_values(&lake_batch(&lake_file(&w.data, c, r, p, t)));
+                out.push(((c, p.clone(), t), set));
+            }
+        }
+        out
+    };
+    let (in_a, in_b) = (files(REGION_A), files(REGION_B));
+    for (fa, sa) in &in_a {
+        for (fb, sb) in &in_b {
+            if let Some(shared) = sa.intersection(sb).next() {
+                eprintln!("a patient of both regions: {fa:?} and {fb:?}");
+                return (shared.clone(), (fa.clone(), fb.clone()));
+            }
+        }
+    }
+    panic!("no patient in both regions' lake files: the synthetic data has no visitors");
 }
 
 /// The lake file of one table of the current delivery of a region and month.

@@ -7,6 +7,15 @@
 //! path segments are only compared with catalogue values, never joined into a path). A `region`
 //! parameter naming another region is refused with 403. Every download and every refused attempt
 //! is written to the audit log.
+//!
+//! The lake's pseudonyms never leave the hub: they come from one key for all regions, so two
+//! regions' downloads could be linked for a patient treated in both. The file is read and every
+//! `*_pseudonym` column is replaced by the caller's region release pseudonyms
+//! ([`vardhub_ingest::Pseudonymiser::for_release`] with [`ReleaseScope::Region`]; nulls stay null,
+//! everything else is unchanged), then written as Parquet (zstd, like the lake) or RFC 4180 CSV, in
+//! memory (a file is one region and month). The same region gets the same pseudonyms in every
+//! download; without a configured key the server answers 503 instead of ever serving lake
+//! pseudonyms.
 
 use crate::auth::{Caller, Role};
 use crate::problem::Problem;
@@ -14,12 +23,26 @@ use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, GenericStringArray, OffsetSizeTrait, RecordBatchReader,
+};
 use datafusion::arrow::csv::WriterBuilder;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
 use serde::Deserialize;
+use std::sync::Arc;
 use vardhub_domain::{Period, RegionCode};
+use vardhub_ingest::{ReleasePseudonymiser, ReleaseScope};
+
+/// Suffix of the lake columns that hold patient pseudonyms (`patient_pseudonym`).
+const PSEUDONYM_SUFFIX: &str = "_pseudonym";
 
 /// Query parameters.
 #[derive(Debug, Deserialize)]
@@ -69,6 +92,16 @@ pub async fn download(
             "endast den egna regionens data / only your own region's data",
         ));
     }
+    // Never fall back to the lake's pseudonyms: without the key there is no hemhämtning.
+    let Some(pseudonymiser) = state.pseudonymiser() else {
+        deny("no-key").await?;
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "hemhämtning är inte konfigurerad (ingen nyckel) / microdata downloads are not configured (no key)",
+        ));
+    };
+    let release = pseudonymiser.for_release(&ReleaseScope::Region(own));
+    let key_version = release.key_version();
     let spec = vardhub_domain::spec::builtin()
         .get(&collection)
         .filter(|s| s.table(&table).is_some())
@@ -104,23 +137,20 @@ pub async fn download(
         ));
     };
     let path = file.path.clone();
-    let body: Vec<u8> = if csv {
-        tokio::task::spawn_blocking(move || to_csv(&path))
-            .await
-            .map_err(Problem::internal)??
-    } else {
-        tokio::fs::read(&path).await.map_err(Problem::internal)?
-    };
+    let body: Vec<u8> = tokio::task::spawn_blocking(move || release_file(&path, &release, csv))
+        .await
+        .map_err(Problem::internal)??;
     hub.append_audit(
         &principal.name,
         "microdata.download",
         &delivery.id,
         &format!(
-            "table={table} region={} period={period} format={} rows={} sha256={}",
+            "table={table} region={} period={period} format={} rows={} sha256={} pseudonyms=region:{} key_version={key_version}",
             own.as_str(),
             if csv { "csv" } else { "parquet" },
             file.rows,
-            file.sha256
+            file.sha256,
+            own.as_str(),
         ),
     )
     .await
@@ -146,19 +176,78 @@ pub async fn download(
     Ok(res)
 }
 
-/// A lake Parquet file as RFC 4180 CSV (`,`, header row).
-fn to_csv(path: &std::path::Path) -> Result<Vec<u8>, Problem> {
+/// A lake Parquet file with release pseudonyms, as Parquet (zstd) or RFC 4180 CSV (`,`, header
+/// row).
+fn release_file(
+    path: &std::path::Path,
+    release: &ReleasePseudonymiser,
+    csv: bool,
+) -> Result<Vec<u8>, Problem> {
     let file = std::fs::File::open(path).map_err(Problem::internal)?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.build())
         .map_err(Problem::internal)?;
+    let schema = reader.schema();
     let mut out = Vec::new();
-    {
+    if csv {
         let mut w = WriterBuilder::new().with_header(true).build(&mut out);
         for batch in reader {
-            w.write(&batch.map_err(Problem::internal)?)
-                .map_err(Problem::internal)?;
+            let batch = pseudonymise(&batch.map_err(Problem::internal)?, release)?;
+            w.write(&batch).map_err(Problem::internal)?;
         }
+    } else {
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(1).map_err(Problem::internal)?,
+            ))
+            .set_created_by(format!("vardhub {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let mut w =
+            ArrowWriter::try_new(&mut out, schema, Some(props)).map_err(Problem::internal)?;
+        for batch in reader {
+            let batch = pseudonymise(&batch.map_err(Problem::internal)?, release)?;
+            w.write(&batch).map_err(Problem::internal)?;
+        }
+        w.close().map_err(Problem::internal)?;
     }
     Ok(out)
+}
+
+/// `batch` with every `*_pseudonym` column replaced by release pseudonyms (nulls stay null). A
+/// pseudonym column of any type but Utf8/LargeUtf8 is an error, never passed through.
+fn pseudonymise(
+    batch: &RecordBatch,
+    release: &ReleasePseudonymiser,
+) -> Result<RecordBatch, Problem> {
+    let schema = batch.schema();
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        if !field.name().ends_with(PSEUDONYM_SUFFIX) {
+            columns.push(Arc::clone(column));
+            continue;
+        }
+        let replaced: ArrayRef = match column.data_type() {
+            DataType::Utf8 => Arc::new(replace::<i32>(column, release)),
+            DataType::LargeUtf8 => Arc::new(replace::<i64>(column, release)),
+            other => {
+                return Err(Problem::internal(format_args!(
+                    "pseudonym column {} has unexpected type {other}",
+                    field.name()
+                )));
+            }
+        };
+        columns.push(replaced);
+    }
+    RecordBatch::try_new(schema, columns).map_err(Problem::internal)
+}
+
+fn replace<O: OffsetSizeTrait>(
+    column: &ArrayRef,
+    release: &ReleasePseudonymiser,
+) -> GenericStringArray<O> {
+    column
+        .as_string::<O>()
+        .iter()
+        .map(|v| v.map(|lake| release.pseudonym(lake)))
+        .collect()
 }

@@ -1,12 +1,13 @@
 //! A real hub for the server tests: a tiny synthetic Sweden, delivered through the real ingest,
 //! computed by the real engine, stored as a run, with one user per role, served on a free port
-//! by a server running on its own thread (shared by all tests of a binary).
+//! by a server running on its own thread (shared by all tests of a binary). The server derives
+//! hemhämtning's release pseudonyms from the same key the ingest used ([`pseudonymiser`]).
 
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use vardhub_domain::RegionCode;
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_engine::indicator::{builtin, compute, results};
@@ -18,6 +19,11 @@ use vardhub_store::Hub;
 pub const REGION_A: &str = "01";
 /// Region B.
 pub const REGION_B: &str = "12";
+
+/// The pseudonymisation key of the test hub: the ingest and the server use the same one.
+pub fn pseudonymiser() -> Pseudonymiser {
+    Pseudonymiser::from_master(&[7; 32], 1)
+}
 
 /// The running server and what the tests need to know about it.
 pub struct World {
@@ -69,7 +75,8 @@ pub fn world() -> &'static World {
                         request_timeout: std::time::Duration::from_secs(600),
                         ..ServerConfig::default()
                     },
-                );
+                )
+                .with_pseudonymiser(Arc::new(pseudonymiser()));
                 // The other views are published on first use.
                 let started = std::time::Instant::now();
                 state.warm_up(&[Access::Public]).await;
@@ -111,7 +118,7 @@ async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
     )
     .unwrap();
     let hub = Hub::init(root.join("hub"), true).await.unwrap();
-    let pseudo = Pseudonymiser::from_master(&[7; 32], 1);
+    let pseudo = pseudonymiser();
     let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())
