@@ -244,7 +244,7 @@ fn the_policy_file_at_its_path_equals_the_embedded_default() {
     let published = loaded.apply(&t).unwrap();
     assert_eq!(
         (published.policy_id(), published.policy_version()),
-        ("vardhub-public", 1)
+        ("vardhub-public", 2)
     );
 }
 

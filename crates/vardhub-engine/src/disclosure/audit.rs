@@ -54,8 +54,19 @@ struct AnyInRange {
 #[derive(Debug, Clone, Copy)]
 struct Target {
     cell: CellId,
+    /// Which quantity of the cell: 0 = count, 1 = denominator, 2 = n − x.
+    quantity: u8,
     var: usize,
 }
+
+/// Hidden quantities already shown to have a second feasible value, as (cell, quantity).
+///
+/// Protection is monotone while suppression goes on: hiding one more cell adds a variable
+/// whose true value satisfies its own domain, and coarsening statuses only drops constraints,
+/// so a completion found earlier (extended by the true values) stays a completion. The
+/// secondary-suppression loop therefore keeps this set between rounds and asks again only
+/// about quantities not yet shown free.
+pub(crate) type ShownFree = std::collections::HashSet<(CellId, u8)>;
 
 /// The attacker's constraint system for one table and one set of statuses.
 #[derive(Debug)]
@@ -131,9 +142,10 @@ impl Model {
                         .collect();
                     m.disjunctions.push(AnyInRange { options });
                 }
-                for var in [x, n, c] {
+                for (quantity, var) in [x, n, c].into_iter().enumerate() {
                     m.targets.push(Target {
                         cell: CellId(i),
+                        quantity: quantity as u8,
                         var,
                     });
                 }
@@ -154,6 +166,7 @@ impl Model {
                 };
                 m.targets.push(Target {
                     cell: CellId(i),
+                    quantity: 0,
                     var: k,
                 });
                 vars[i] = Some([k; 3]);
@@ -201,22 +214,29 @@ impl Model {
 
     /// The first hidden cell with a quantity the attacker can pin down (or whose check ran out of
     /// budget), in cell order; `None` if every hidden quantity has at least two feasible values.
-    pub(crate) fn first_recoverable(&self, budget_per_question: u64) -> Option<CellId> {
-        let mut shown_free = vec![false; self.init.len()];
+    /// Quantities in `shown_free` are not asked about again; those shown free now are added.
+    pub(crate) fn first_recoverable(
+        &self,
+        budget_per_question: u64,
+        shown_free: &mut ShownFree,
+    ) -> Option<CellId> {
+        // Per variable: some completion found so far gives it a value other than its truth.
+        let mut var_free = vec![false; self.init.len()];
         for t in &self.targets {
-            if shown_free[t.var] {
+            if shown_free.contains(&(t.cell, t.quantity)) {
                 continue;
             }
-            match self.witness(t.var, budget_per_question) {
-                Some(solution) => {
-                    for (v, &value) in solution.iter().enumerate() {
-                        if value != self.truth[v] {
-                            shown_free[v] = true;
-                        }
+            if !var_free[t.var] {
+                let Some(solution) = self.witness(t.var, budget_per_question) else {
+                    return Some(t.cell);
+                };
+                for (v, &value) in solution.iter().enumerate() {
+                    if value != self.truth[v] {
+                        var_free[v] = true;
                     }
                 }
-                None => return Some(t.cell),
             }
+            shown_free.insert((t.cell, t.quantity));
         }
         None
     }
@@ -409,7 +429,10 @@ mod tests {
             &[(3, Status::HiddenSmall), (40, Status::Ok)],
             (43, Status::Ok),
         );
-        assert_eq!(m.first_recoverable(1000), Some(CellId(0)));
+        assert_eq!(
+            m.first_recoverable(1000, &mut ShownFree::new()),
+            Some(CellId(0))
+        );
     }
 
     #[test]
@@ -418,7 +441,7 @@ mod tests {
             &[(3, Status::HiddenSmall), (40, Status::HiddenSecondary)],
             (43, Status::Ok),
         );
-        assert_eq!(m.first_recoverable(1000), None);
+        assert_eq!(m.first_recoverable(1000, &mut ShownFree::new()), None);
     }
 
     #[test]
@@ -428,7 +451,10 @@ mod tests {
             &[(1, Status::HiddenSmall), (5, Status::HiddenSecondary)],
             (6, Status::Ok),
         );
-        assert_eq!(m.first_recoverable(1000), Some(CellId(0)));
+        assert_eq!(
+            m.first_recoverable(1000, &mut ShownFree::new()),
+            Some(CellId(0))
+        );
         // With a third hidden part it does not.
         let m = model(
             &[
@@ -438,7 +464,7 @@ mod tests {
             ],
             (13, Status::Ok),
         );
-        assert_eq!(m.first_recoverable(1000), None);
+        assert_eq!(m.first_recoverable(1000, &mut ShownFree::new()), None);
     }
 
     #[test]
@@ -448,6 +474,9 @@ mod tests {
             &[(0, Status::HiddenSecondary), (0, Status::HiddenSecondary)],
             (0, Status::Zero),
         );
-        assert_eq!(m.first_recoverable(1000), Some(CellId(0)));
+        assert_eq!(
+            m.first_recoverable(1000, &mut ShownFree::new()),
+            Some(CellId(0))
+        );
     }
 }

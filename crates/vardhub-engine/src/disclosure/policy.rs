@@ -366,7 +366,7 @@ mod tests {
     fn the_shipped_policy_parses_and_says_what_the_issue_asks() {
         let p = DisclosurePolicy::parse(DEFAULT_POLICY_TOML).unwrap();
         assert_eq!(p.id(), "vardhub-public");
-        assert_eq!(p.version(), 1);
+        assert_eq!(p.version(), 2);
         assert_eq!(p.rules().count.min_count, 5);
         assert_eq!(p.rules().standardised_rate.statistical_floor, 10);
         assert!(p.secondary().enabled);

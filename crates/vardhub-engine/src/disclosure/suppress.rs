@@ -1,6 +1,6 @@
 //! Primary and secondary suppression of one table.
 
-use super::audit::Model;
+use super::audit::{Model, ShownFree};
 use super::policy::DisclosurePolicy;
 use super::table::{CellId, Margin, Table};
 use super::{DisclosureError, Status};
@@ -14,7 +14,8 @@ use super::{DisclosureError, Status};
 ///    smallest count, then smallest denominator, then lowest id
 ///    (zero cells come last: a hidden 0 protects little, since `hidden_secondary` means "0 or at
 ///    least the minimum count");
-///    b. *exact audit* ([`Model::first_recoverable`]) — if some hidden quantity can still be
+///    b. *exact audit* ([`Model::first_recoverable`], remembering between rounds which quantities
+///    were already shown free) — if some hidden quantity can still be
 ///    pinned down (e.g. through what the statuses say), hide the best visible candidate among
 ///    the margins containing that cell (failing that, among all margins with a hidden cell) and
 ///    go back to a;
@@ -42,10 +43,13 @@ pub(crate) fn decide(
     if !policy.secondary().enabled || !statuses.iter().any(|s| s.is_hidden()) {
         return Ok(statuses);
     }
+    let mut shown_free = ShownFree::new();
     loop {
         hide_singletons(table, &mut statuses);
         let model = Model::new(policy, table, &statuses);
-        let Some(cell) = model.first_recoverable(policy.secondary().max_search_nodes) else {
+        let Some(cell) =
+            model.first_recoverable(policy.secondary().max_search_nodes, &mut shown_free)
+        else {
             return Ok(statuses);
         };
         let containing: Vec<&Margin> = table
