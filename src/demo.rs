@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 use vardhub_domain::Period;
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
@@ -118,26 +119,34 @@ pub(crate) async fn run(
     let mut by_status: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut by_rule: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut rows = 0u64;
-    for path in &deliveries {
-        bar.set_message(
-            path.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
-        );
-        let outcome =
-            vardhub_ingest::ingest(&hub, &lock, path, &pseudonymiser, &options, &NoProgress)
-                .await?;
-        let r = &outcome.report;
-        *by_status.entry(r.status.label_sv()).or_default() += 1;
-        rows += r.tables.iter().map(|t| t.rows_valid).sum::<u64>();
-        for (rule, c) in &r.counts {
-            let e = by_rule.entry(rule.clone()).or_default();
-            e.0 += c.errors;
-            e.1 += c.warnings;
-        }
-        bar.inc(1);
-    }
+    let pseudonymiser = Arc::new(pseudonymiser);
+    vardhub_ingest::ingest_in_order(
+        &hub,
+        &lock,
+        &deliveries,
+        &pseudonymiser,
+        &options,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |_| Arc::new(NoProgress),
+        |path, outcome| {
+            bar.set_message(
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+            let r = &outcome.report;
+            *by_status.entry(r.status.label_sv()).or_default() += 1;
+            rows += r.tables.iter().map(|t| t.rows_valid).sum::<u64>();
+            for (rule, c) in &r.counts {
+                let e = by_rule.entry(rule.clone()).or_default();
+                e.0 += c.errors;
+                e.1 += c.warnings;
+            }
+            bar.inc(1);
+        },
+    )
+    .await?;
     bar.finish_and_clear();
     drop(lock);
     let secs = t_ingest.elapsed().as_secs_f64();

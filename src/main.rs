@@ -3,10 +3,11 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use vardhub_domain::RegionCode;
 use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
 use vardhub_store::{DeliveryFilter, Hub};
@@ -356,24 +357,41 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let lock = hub.lock_writer().await?;
             let mut all_accepted = true;
             let mut reports = Vec::new();
-            for path in paths {
-                let progress = BarProgress::new(*quiet || *json);
-                let outcome =
-                    vardhub_ingest::ingest(&hub, &lock, path, &pseudonymiser, &options, &progress)
-                        .await
-                        .with_context(|| format!("ingest of {}", path.display()))?;
-                progress.bar.finish_and_clear();
-                tracing::info!(
-                    delivery = outcome.report.delivery_id.as_deref().unwrap_or("-"),
-                    status = ?outcome.report.status,
-                    "delivery ingested"
-                );
-                all_accepted &= outcome.accepted();
-                if *json {
-                    reports.push(serde_json::to_value(&outcome.report)?);
-                } else {
-                    say(format_args!("{}", outcome.report.summary((*lang).into())));
-                }
+            let bars = MultiProgress::new();
+            let hidden = *quiet || *json;
+            let mut failed_json = None;
+            vardhub_ingest::ingest_in_order(
+                &hub,
+                &lock,
+                paths,
+                &Arc::new(pseudonymiser),
+                &options,
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+                |_| Arc::new(BarProgress::new(hidden, &bars)),
+                |_, outcome| {
+                    tracing::info!(
+                        delivery = outcome.report.delivery_id.as_deref().unwrap_or("-"),
+                        status = ?outcome.report.status,
+                        "delivery ingested"
+                    );
+                    all_accepted &= outcome.accepted();
+                    if *json {
+                        match serde_json::to_value(&outcome.report) {
+                            Ok(v) => reports.push(v),
+                            Err(e) => failed_json = Some(e),
+                        }
+                    } else {
+                        bars.suspend(|| {
+                            say(format_args!("{}", outcome.report.summary((*lang).into())))
+                        });
+                    }
+                },
+            )
+            .await
+            .context("ingest")?;
+            bars.clear().ok();
+            if let Some(e) = failed_json {
+                return Err(e.into());
             }
             if *json {
                 say(format_args!("{}", serde_json::to_string_pretty(&reports)?));
@@ -548,7 +566,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { addr } => {
             let hub = Hub::open(&data).await?;
             init_logging(&data);
-            let key = serve::release_key(&hub, &key_file(&cli)).await;
+            let key = serve::release_key(&hub, &key_file(&cli))
+                .await
+                .map(Arc::new);
             serve::serve(hub, *addr, key).await
         }
         Command::Users {
@@ -613,11 +633,12 @@ struct BarProgress {
 }
 
 impl BarProgress {
-    fn new(hidden: bool) -> BarProgress {
+    /// A bar of its own among `bars` (deliveries are read in parallel).
+    fn new(hidden: bool, bars: &MultiProgress) -> BarProgress {
         let bar = if hidden {
             ProgressBar::hidden()
         } else {
-            ProgressBar::new(0)
+            bars.add(ProgressBar::new(0))
         };
         bar.set_style(
             ProgressStyle::with_template(
@@ -627,6 +648,12 @@ impl BarProgress {
             .progress_chars("=> "),
         );
         BarProgress { bar }
+    }
+}
+
+impl Drop for BarProgress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }
 

@@ -18,7 +18,7 @@ use vardhub_store::Hub;
 pub(crate) async fn serve(
     hub: Hub,
     addr: SocketAddr,
-    pseudonymiser: Option<Pseudonymiser>,
+    pseudonymiser: Option<Arc<Pseudonymiser>>,
 ) -> Result<ExitCode> {
     let config = ServerConfig {
         addr,
@@ -26,7 +26,7 @@ pub(crate) async fn serve(
     };
     let mut state = AppState::new(hub.clone(), DisclosurePolicy::default_public(), config);
     if let Some(p) = pseudonymiser {
-        state = state.with_pseudonymiser(Arc::new(p));
+        state = state.with_pseudonymiser(p);
     }
     vardhub_server::serve(state, vardhub_server::shutdown_signal(), |bound| {
         say(format_args!(

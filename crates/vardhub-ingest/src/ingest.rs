@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use vardhub_domain::manifest::{Encoding, MANIFEST_FORMAT, Manifest, ManifestFile};
 use vardhub_domain::spec::{self, CollectionSpec, Scope};
 use vardhub_domain::{Period, RegionCode};
@@ -76,6 +77,7 @@ struct Checked {
 }
 
 /// Ingest one delivery (folder or zip). Rejection is a normal outcome; `Err` means the hub failed.
+/// The same as [`prepare`] followed by [`finish`].
 pub async fn ingest(
     hub: &Hub,
     lock: &WriterLock,
@@ -84,6 +86,91 @@ pub async fn ingest(
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestOutcome, IngestError> {
+    let prepared = prepare(hub, path, pseudonymiser, options, progress).await?;
+    finish(hub, lock, prepared, options).await
+}
+
+/// Ingest many deliveries in the given order. Up to `parallel` of them are [`prepare`]d at once
+/// on the runtime's threads (decoding, validation and pseudonymisation use every core), while each
+/// is [`finish`]ed — checked against the catalogue, decided, published — one at a time and in
+/// order, so the catalogue ends up exactly as if they had been ingested one by one. `progress_for`
+/// gives each delivery its progress sink; `done` gets each outcome, in order. Needs a
+/// multi-threaded runtime.
+#[allow(clippy::too_many_arguments)]
+pub async fn ingest_in_order(
+    hub: &Hub,
+    lock: &WriterLock,
+    paths: &[PathBuf],
+    pseudonymiser: &Arc<Pseudonymiser>,
+    options: &IngestOptions,
+    parallel: usize,
+    progress_for: impl Fn(&Path) -> Arc<dyn Progress>,
+    mut done: impl FnMut(&Path, IngestOutcome),
+) -> Result<(), IngestError> {
+    // Register (or check) the key once, before deliveries race to do it.
+    hub.ensure_key_version(pseudonymiser.key_version(), &pseudonymiser.fingerprint())
+        .await?;
+    let mut pending = std::collections::VecDeque::new();
+    let mut next = paths.iter();
+    loop {
+        while pending.len() < parallel.max(1) {
+            let Some(path) = next.next() else { break };
+            let (hub, pseudonymiser, options, task_path) = (
+                hub.clone(),
+                Arc::clone(pseudonymiser),
+                options.clone(),
+                path.clone(),
+            );
+            let progress = progress_for(path);
+            let task = tokio::spawn(async move {
+                prepare(&hub, &task_path, &pseudonymiser, &options, &*progress).await
+            });
+            pending.push_back((path, task));
+        }
+        let Some((path, task)) = pending.pop_front() else {
+            return Ok(());
+        };
+        let prepared = task.await.unwrap_or_else(|e| {
+            std::panic::resume_unwind(e.try_into_panic().unwrap_or_else(|_| {
+                Box::new("ingest task cancelled") as Box<dyn std::any::Any + Send>
+            }))
+        })?;
+        done(path, finish(hub, lock, prepared, options).await?);
+    }
+}
+
+/// A delivery read, checked, validated, pseudonymised and staged, but not yet decided, recorded
+/// or published (see [`prepare`] and [`finish`]).
+pub struct PreparedDelivery {
+    received_at: chrono::DateTime<chrono::Utc>,
+    report: ValidationReport,
+    issues: IssueSink,
+    /// What the manifest check established; the staged files and residence counts if the
+    /// delivery got as far as staging.
+    checked: Option<(Checked, Option<(StagedDelivery, ResidenceCount)>)>,
+    manifest_sha: String,
+}
+
+impl std::fmt::Debug for PreparedDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedDelivery")
+            .field("source", &self.report.source)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The first, CPU-heavy half of an ingest: check the manifest, then stream, validate and
+/// pseudonymise every file into a staging folder. It reads nothing from the catalogue that another
+/// delivery could change (only the registered key version), so several deliveries can be prepared
+/// at once while they are [`finish`]ed one at a time, in order. Call it from a multi-threaded
+/// runtime (the staging runs in `block_in_place`).
+pub async fn prepare(
+    hub: &Hub,
+    path: &Path,
+    pseudonymiser: &Pseudonymiser,
+    options: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<PreparedDelivery, IngestError> {
     let received_at = vardhub_store::now_utc();
     let mut issues = IssueSink::default();
     let mut report = ValidationReport {
@@ -149,13 +236,46 @@ pub async fn ingest(
                         source: e,
                     })?;
                     report.tables = tables;
-                    delivery_level_checks(hub, &c, &report.tables, residence, &mut issues).await?;
-                    (Some((c, Some(staged))), sha)
+                    (Some((c, Some((staged, residence)))), sha)
                 }
                 Some(c) => (Some((c, None)), sha),
                 None => (None, sha),
             }
         }
+    };
+    Ok(PreparedDelivery {
+        received_at,
+        report,
+        issues,
+        checked,
+        manifest_sha,
+    })
+}
+
+/// The second half of an ingest, under the writer lock: the delivery-level checks against the
+/// catalogue (volumes compared with earlier deliveries and other regions), the decision, then
+/// one catalogue transaction that publishes the staged files or records the rejection, and the
+/// report files. Deliveries must be finished in the order they were received.
+pub async fn finish(
+    hub: &Hub,
+    lock: &WriterLock,
+    prepared: PreparedDelivery,
+    options: &IngestOptions,
+) -> Result<IngestOutcome, IngestError> {
+    let PreparedDelivery {
+        received_at,
+        mut report,
+        mut issues,
+        checked,
+        manifest_sha,
+    } = prepared;
+    let checked = match checked {
+        Some((c, Some((staged, residence)))) => {
+            delivery_level_checks(hub, &c, &report.tables, residence, &mut issues).await?;
+            Some((c, Some(staged)))
+        }
+        Some((c, None)) => Some((c, None)),
+        None => None,
     };
 
     // Decide.

@@ -27,7 +27,10 @@ pub mod source;
 pub mod table;
 pub mod values;
 
-pub use ingest::{IngestError, IngestOptions, IngestOutcome, ingest};
+pub use ingest::{
+    IngestError, IngestOptions, IngestOutcome, PreparedDelivery, finish, ingest, ingest_in_order,
+    prepare,
+};
 pub use pseudonym::{KeyError, Pseudonymiser, ReleasePseudonymiser, ReleaseScope, create_key_file};
 pub use report::{Issue, Lang, Severity, ValidationReport};
 pub use source::{NoProgress, Progress};

@@ -29,10 +29,13 @@ impl StagedDelivery {
     /// Start a new staging folder.
     pub fn create(hub: &Hub) -> Result<StagedDelivery, StoreError> {
         let staging = hub.layout().staging();
+        // Deliveries may be staged in parallel: a per-process sequence keeps names apart.
+        static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let name = format!(
-            "{}-{}",
+            "{}-{}-{}",
             std::process::id(),
-            crate::time::now_utc().timestamp_micros()
+            crate::time::now_utc().timestamp_micros(),
+            SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let dir = staging.join(name);
         fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
