@@ -1,10 +1,11 @@
 //! Finding rows with the same key in a file of any size with bounded memory.
 //!
 //! Each row's key (already pseudonymised, so no identity number is ever written) is hashed to
-//! 128 bits and appended with its line number to one of [`BUCKETS`] spill files in the staging
-//! folder. After the file is read, each bucket is sorted on its own; a bucket larger than a bound
-//! (8 MiB) is first split on further hash bits, so memory stays bounded whatever the file size,
-//! and nothing is kept in memory while the file streams.
+//! 128 bits and kept with its line number. Most files are small: their records stay in memory
+//! (at most 8 MiB, about 350 000 rows) and are sorted there. Beyond that bound the records are
+//! spilled to [`BUCKETS`] files in the staging folder and, after the file is read, each bucket is
+//! sorted on its own; a bucket larger than the bound is first split on further hash bits, so
+//! memory stays bounded whatever the file size.
 
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -18,7 +19,10 @@ const RECORD: usize = 24;
 /// Collects key hashes and finds duplicates.
 pub struct DuplicateDetector {
     dir: PathBuf,
-    buckets: Vec<BufWriter<File>>,
+    /// Records not yet spilled (all of them for a small file).
+    memory: Vec<(u128, u64)>,
+    /// The spill files, once the records outgrew memory.
+    buckets: Option<Vec<BufWriter<File>>>,
     max_bucket_bytes: u64,
 }
 
@@ -45,18 +49,13 @@ pub fn key_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u128 {
 }
 
 impl DuplicateDetector {
-    /// Spill files go to `dir` (created; removed by [`DuplicateDetector::finish`]).
+    /// Spill files, if any are needed, go to `dir` (created then; removed by
+    /// [`DuplicateDetector::finish`]).
     pub fn new(dir: &Path) -> io::Result<DuplicateDetector> {
-        std::fs::create_dir_all(dir)?;
-        let buckets = (0..BUCKETS)
-            .map(|i| {
-                File::create(dir.join(format!("{i:02}.bin")))
-                    .map(|f| BufWriter::with_capacity(64 * 1024, f))
-            })
-            .collect::<io::Result<_>>()?;
         Ok(DuplicateDetector {
             dir: dir.to_owned(),
-            buckets,
+            memory: Vec::new(),
+            buckets: None,
             max_bucket_bytes: MAX_BUCKET_BYTES,
         })
     }
@@ -69,27 +68,68 @@ impl DuplicateDetector {
 
     /// Record the key hash of the row at `line`.
     pub fn add(&mut self, hash: u128, line: u64) -> io::Result<()> {
-        let bucket = (hash >> 122) as usize % BUCKETS;
-        let w = &mut self.buckets[bucket];
-        w.write_all(&hash.to_le_bytes())?;
-        w.write_all(&line.to_le_bytes())
+        self.memory.push((hash, line));
+        if (self.memory.len() * RECORD) as u64 > self.max_bucket_bytes {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Move the records in memory to the bucket files (created on first use).
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buckets.is_none() {
+            std::fs::create_dir_all(&self.dir)?;
+            let files = (0..BUCKETS)
+                .map(|i| {
+                    File::create(self.dir.join(format!("{i:02}.bin")))
+                        .map(|f| BufWriter::with_capacity(64 * 1024, f))
+                })
+                .collect::<io::Result<_>>()?;
+            self.buckets = Some(files);
+        }
+        let buckets = self.buckets.as_mut().expect("created above");
+        for (hash, line) in self.memory.drain(..) {
+            let w = &mut buckets[(hash >> 122) as usize % BUCKETS];
+            w.write_all(&hash.to_le_bytes())?;
+            w.write_all(&line.to_le_bytes())?;
+        }
+        Ok(())
     }
 
     /// All rows whose key occurred on an earlier line, sorted by line.
-    pub fn finish(self) -> io::Result<Vec<Duplicate>> {
+    pub fn finish(mut self) -> io::Result<Vec<Duplicate>> {
         let mut dups = Vec::new();
-        for (i, w) in self.buckets.into_iter().enumerate() {
-            w.into_inner().map_err(|e| e.into_error())?;
-            find_in_bucket(
-                &self.dir.join(format!("{i:02}.bin")),
-                1,
-                self.max_bucket_bytes,
-                &mut dups,
-            )?;
+        if self.buckets.is_none() {
+            // Never spilled: everything is in memory.
+            collect_duplicates(&mut self.memory, &mut dups);
+        } else {
+            self.spill()?;
+            let buckets = self.buckets.take().expect("spilled");
+            for (i, w) in buckets.into_iter().enumerate() {
+                w.into_inner().map_err(|e| e.into_error())?;
+                find_in_bucket(
+                    &self.dir.join(format!("{i:02}.bin")),
+                    1,
+                    self.max_bucket_bytes,
+                    &mut dups,
+                )?;
+            }
+            let _ = std::fs::remove_dir(&self.dir);
         }
-        let _ = std::fs::remove_dir(&self.dir);
         dups.sort_unstable_by_key(|d| d.line);
         Ok(dups)
+    }
+}
+
+/// Sort `entries` by hash and add every repeat (with its group's earliest line) to `dups`.
+fn collect_duplicates(entries: &mut [(u128, u64)], dups: &mut Vec<Duplicate>) {
+    entries.sort_unstable();
+    for group in entries.chunk_by(|a, b| a.0 == b.0) {
+        let first = group[0].1;
+        dups.extend(group[1..].iter().map(|&(_, line)| Duplicate {
+            line,
+            first_line: first,
+        }));
     }
 }
 
@@ -149,14 +189,7 @@ fn find_in_bucket(path: &Path, level: u32, max: u64, dups: &mut Vec<Duplicate>) 
         entries.push(e);
     }
     drop(reader);
-    entries.sort_unstable();
-    for group in entries.chunk_by(|a, b| a.0 == b.0) {
-        let first = group[0].1;
-        dups.extend(group[1..].iter().map(|&(_, line)| Duplicate {
-            line,
-            first_line: first,
-        }));
-    }
+    collect_duplicates(&mut entries, dups);
     std::fs::remove_file(path)
 }
 
