@@ -326,15 +326,19 @@ def bench_api(exe, hub, work, duck_rows_sample, repeat, duration=10, concurrency
             r["pace_ms_per_connection"] = delay_ms
             return r
 
-        # Fixed rate: each connection sends one request, waits for the answer, pauses 10 ms. Calibrate
-        # the number of connections once (3 s) so that connections / (10 ms + latency) ~ the rate.
-        pace = 10
-        conns = max(2, round(rate * pace / 1000))
-        cal = wrk("calibration", conns, pace, 3)
-        if cal.get("rps"):
-            conns = max(2, min(200, round(conns * rate / cal["rps"])))
+        # Fixed rate: 40 connections (wrk gives each of its 2 threads connections // 2), each sending
+        # one request, waiting for the answer, then pausing. Calibrate the pause (whole ms, 3 s per
+        # try) downwards from 40 ms until the offered rate reaches the target.
+        conns = 40
+        pace = conns * 1000 // rate
+        cal = None
+        for _ in range(8):
+            cal = wrk("calibration", conns, pace, 3)
+            log(f"api calibration: {cal.get('rps')} req/s with {conns} connections pausing {pace} ms")
+            if not cal.get("rps") or cal["rps"] >= 0.99 * rate or pace == 0:
+                break
+            pace -= 1
         res["fixed_rate_calibration"] = cal
-        log(f"api calibration: {cal.get('rps')} req/s with {cal['connections']} connections -> {conns} connections")
         for i in range(repeat):
             for kind in runs:
                 r = wrk(kind, concurrency, 0, duration) if kind == "fixed_concurrency" else wrk(kind, conns, pace, duration)
@@ -343,6 +347,7 @@ def bench_api(exe, hub, work, duck_rows_sample, repeat, duration=10, concurrency
         for kind, rs in runs.items():
             res[kind] = {k: spread([r.get(k) for r in rs]) for k in ("rps", "p50_ms", "p90_ms", "p99_ms", "requests")}
             res[kind]["connections"] = rs[0]["connections"]
+            res[kind]["pace_ms_per_connection"] = rs[0]["pace_ms_per_connection"]
             res[kind]["non_2xx"] = sum(r["non_2xx"] for r in rs)
             res[kind]["socket_errors"] = [r["socket_errors"] for r in rs if r["socket_errors"]]
         return res
@@ -479,7 +484,7 @@ def write_report(path, rep):
     if api and "fixed_rate" in api:
         L.append(f"`vardhub serve` on 127.0.0.1, `wrk -t2` with a Lua script cycling through {api['distinct_queries']} "
                  f"queries like `{api['url_example']}`; {api['duration_s']} s per run and a request cap per thread. "
-                 f"Fixed rate: {api['fixed_rate']['connections']} connections, each pausing 10 ms between requests (calibrated to ≈ 1 000 req/s; wrk measures from "
+                 f"Fixed rate: {api['fixed_rate']['connections']} connections, each pausing {api['fixed_rate'].get('pace_ms_per_connection')} ms between requests (calibrated to ≈ 1 000 req/s; wrk measures from "
                  "send to response, so latency under queueing is understated — coordinated omission).\n")
         L.append("| run | connections | req/s | p50 ms | p90 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|---|")
         for kind in ("fixed_rate", "fixed_concurrency"):
