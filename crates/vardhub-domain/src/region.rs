@@ -335,6 +335,21 @@ impl Region {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KommunCode(&'static str);
 
+/// Position + 1 in [`KOMMUNER`] of every four-digit code (0 = not a kommun): parsing a kommunkod
+/// is done for every delivered row, so it is a table lookup rather than a search.
+fn kommun_index() -> &'static [u16; 10_000] {
+    static INDEX: std::sync::OnceLock<Box<[u16; 10_000]>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = Box::new([0u16; 10_000]);
+        for (i, (code, _)) in KOMMUNER.iter().enumerate() {
+            if let Ok(n) = code.parse::<usize>() {
+                index[n] = i as u16 + 1;
+            }
+        }
+        index
+    })
+}
+
 impl KommunCode {
     /// The special code for asylum seekers (not a kommun, no region).
     pub const ASYLUM_SEEKERS: KommunCode = KommunCode("9901");
@@ -347,14 +362,16 @@ impl KommunCode {
         if !(t.len() == 3 || t.len() == 4) || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
         }
-        let padded = format!("{t:0>4}");
-        if padded == Self::ASYLUM_SEEKERS.0 {
+        let number = t
+            .bytes()
+            .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
+        if number == 9901 {
             return Ok(Self::ASYLUM_SEEKERS);
         }
-        KOMMUNER
-            .binary_search_by(|(code, _)| (*code).cmp(padded.as_str()))
-            .map(|i| KommunCode(KOMMUNER[i].0))
-            .map_err(|_| err())
+        match kommun_index()[number] {
+            0 => Err(err()),
+            i => Ok(KommunCode(KOMMUNER[usize::from(i) - 1].0)),
+        }
     }
 
     /// The four-digit code (`"0180"`).

@@ -65,6 +65,8 @@ pub struct TableValidator<'a> {
     time_missing_reported: Vec<bool>,
     period_first: NaiveDate,
     period_last: NaiveDate,
+    /// Variable index by name, for the cross-field rules (looked up on every row).
+    var_index: std::collections::HashMap<&'a str, usize>,
 }
 
 /// A fatal problem with the header (the table cannot be read at all).
@@ -178,6 +180,12 @@ impl<'a> TableValidator<'a> {
             rows_read: 0,
             rows_with_errors: 0,
             time_missing_reported: vec![false; spec.variables.len()],
+            var_index: spec
+                .variables
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.name.as_str(), i))
+                .collect(),
             ctx,
         })
     }
@@ -472,8 +480,9 @@ impl<'a> TableValidator<'a> {
         let spec = self.ctx.spec;
         let mut ok = true;
         let cell = |name: &str| {
-            spec.index_of(name)
-                .map(|i| &self.cells[i])
+            self.var_index
+                .get(name)
+                .map(|&i| &self.cells[i])
                 .unwrap_or(&Cell::Null)
         };
         let var = |name: &str| {
