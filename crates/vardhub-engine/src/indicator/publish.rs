@@ -135,22 +135,27 @@ pub fn publish(
     view: &View,
 ) -> Result<Vec<PublicValue>, PublishError> {
     let groups: Vec<((&str, &str), Vec<&ResultRow>)> = by_table(rows).into_iter().collect();
-    // Tables are independent: spread them over the cores (the audit dominates the time).
+    // Tables are independent: spread them over the cores (the audit dominates the time). Each
+    // thread takes the next table when it is done, since a few tables cost most of the time.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(groups.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let parts: Vec<Result<Vec<PublicValue>, PublishError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let groups = &groups;
+            .map(|_| {
+                let (groups, next) = (&groups, &next);
                 scope.spawn(move || {
                     let mut out = Vec::new();
-                    for ((indicator, period), group) in groups.iter().skip(t).step_by(threads) {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(((indicator, period), group)) = groups.get(i) else {
+                            return Ok(out);
+                        };
                         out.extend(publish_table(
                             policy, indicator, period, group, run_id, view,
                         )?);
                     }
-                    Ok(out)
                 })
             })
             .collect();
