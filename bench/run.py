@@ -479,7 +479,10 @@ def write_report(path, rep):
                      "the readings behind each difference are discussed in bench/README.md.\n")
         L.append("DuckDB values against the generator's counted truth (`truth.json`, regions and Sweden × month, "
                  f"(alla, alla) rows): {'all match' if ind['truth_match'] else 'DIFFERENCES'} — " +
-                 ", ".join(f"{k} {v['compared']} cells" for k, v in ind["truth"].items()) + ".\n")
+                 ", ".join(f"{k} {v['compared']} cells" for k, v in ind["truth"].items()) + ". "
+                 + "".join(f"{k}: {v['not_observable']} region-months not computed by either side because the "
+                           "follow-up reaches past the last population extract (the generator counts those deaths). "
+                           for k, v in ind["truth"].items() if v.get("not_observable")) + "\n")
     L.append("## 3. API\n")
     if api and "fixed_rate" in api:
         L.append(f"`vardhub serve` on 127.0.0.1, `wrk -t2` with a Lua script cycling through {api['distinct_queries']} "

@@ -107,10 +107,16 @@ pub fn query(def: &Definition) -> String {
              LEFT JOIN (SELECT person_pseudonym, MIN({death}) AS death FROM personer
                         WHERE avlidendatum IS NOT NULL GROUP BY person_pseudonym) p
                ON p.person_pseudonym = k.patient_pseudonym
-             WHERE {w} {grain}",
+             CROSS JOIN (SELECT MAX({horizon}) AS horizon FROM personer) h
+             WHERE {w} AND {month_end} + {days} <= h.horizon {grain}",
             adm = day("k.inskrivningsdatum"),
             death = day("avlidendatum"),
             w = contact_where(population),
+            // Follow-up must be complete: a month is computed only when the population register
+            // extracts reach `days` past its end (otherwise deaths after the last extract would
+            // be missed and the rate understated).
+            horizon = PERIOD_END_DAY,
+            month_end = PERIOD_END_DAY.replace("period", "k.period"),
         ),
         Definition::ReadmissionWithin { population, days } => format!(
             "WITH d AS (SELECT k.region, k.period, k.kontakt_id, k.kon, k.alder, k.patient_pseudonym,
