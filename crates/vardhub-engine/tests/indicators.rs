@@ -132,7 +132,7 @@ async fn indicators_equal_the_planted_truth_and_the_funnel_flags_the_planted_reg
             // seen by the hub: a month whose 30-day follow-up is incomplete is not computed.
             if *name == "ami_30_day_mortality" && key.1 == last_period {
                 assert!(
-                    ours.get(&key).is_none(),
+                    !ours.contains_key(&key),
                     "{id} {key:?}: follow-up incomplete"
                 );
                 continue;
