@@ -517,6 +517,17 @@ def write_report(path, rep):
 
 
 # ---------------------------------------------------------------------------------------------
+def rounded(x):
+    """Floats to 4 decimals (timings and rates carry no more; 16 digits only add noise)."""
+    if isinstance(x, float):
+        return round(x, 4)
+    if isinstance(x, dict):
+        return {k: rounded(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [rounded(v) for v in x]
+    return x
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, required=True)
@@ -586,7 +597,7 @@ def main():
     stem = os.path.join(a.out, f"bench-{rep['date']}-scale{a.scale:g}")
     top = ["scale", "ingest_ratio", "indicators_ratio", "api_p99_ms", "api_rps", "ingest_peak_rss_mb", "values_match"]
     ordered = {k: rep[k] for k in top} | {k: v for k, v in rep.items() if k not in top}
-    json.dump(ordered, open(stem + ".json", "w"), indent=2, default=str)
+    json.dump(rounded(ordered), open(stem + ".json", "w"), indent=2, default=str)
     write_report(stem + ".md", rep)
     log("wrote", stem + ".md", "and .json")
     print(json.dumps({k: rep[k] for k in top}))
