@@ -72,19 +72,11 @@ impl LoadedRun {
         }
         let started = std::time::Instant::now();
         let (rows, policy, run_id) = (self.rows.clone(), policy.clone(), self.run.id.clone());
-        let mut values =
+        // `publish` returns the values sorted by indicator, period, region, sex, age group.
+        let values =
             tokio::task::spawn_blocking(move || publish(&policy, &rows, &run_id, &access.view()))
                 .await?
                 .map_err(|e| ServerError::Publish(e.to_string()))?;
-        values.sort_by(|a, b| {
-            (&a.indicator, &a.period, &a.region, &a.kon, &a.aldersgrupp).cmp(&(
-                &b.indicator,
-                &b.period,
-                &b.region,
-                &b.kon,
-                &b.aldersgrupp,
-            ))
-        });
         let values = Arc::new(values);
         tracing::info!(run = %self.run.id, access = %key, values = values.len(),
             ms = started.elapsed().as_secs_f64() * 1000.0, "published a view");

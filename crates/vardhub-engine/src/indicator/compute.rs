@@ -112,6 +112,9 @@ impl From<FunnelFlags> for Flags {
     }
 }
 
+/// (indicator, period, region, kon, aldersgrupp): the order results and published values are kept in.
+pub type CellKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
 /// One computed (unsuppressed) value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResultRow {
@@ -155,6 +158,19 @@ pub struct ResultRow {
     pub meets_target: Option<bool>,
     /// Delivery ids the value was computed from.
     pub deliveries: Vec<String>,
+}
+
+impl ResultRow {
+    /// The cell this row is for, in result order.
+    pub fn cell_key(&self) -> CellKey<'_> {
+        (
+            &self.indicator,
+            &self.period,
+            &self.region,
+            &self.kon,
+            &self.aldersgrupp,
+        )
+    }
 }
 
 /// The result of one run.
@@ -226,15 +242,7 @@ pub async fn compute(snapshot: &Snapshot, recipes: &[&Recipe]) -> Result<Compute
         timings.push((spec.id.clone(), t.elapsed(), fine.len()));
         rows.extend(aggregate(recipe, &fine, snapshot));
     }
-    rows.sort_by(|a, b| {
-        (&a.indicator, &a.period, &a.region, &a.kon, &a.aldersgrupp).cmp(&(
-            &b.indicator,
-            &b.period,
-            &b.region,
-            &b.kon,
-            &b.aldersgrupp,
-        ))
-    });
+    rows.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
     Ok(Computed {
         rows,
         timings,

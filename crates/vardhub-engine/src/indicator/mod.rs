@@ -10,6 +10,6 @@ pub mod results;
 pub mod spec;
 pub mod sql;
 
-pub use compute::{ComputeError, Computed, ResultRow, compute};
+pub use compute::{CellKey, ComputeError, Computed, ResultRow, compute};
 pub use publish::{PublicValue, PublishError, View, publish};
 pub use spec::{IndicatorSpec, Recipe, builtin};

@@ -90,6 +90,19 @@ pub struct PublicValue {
     pub policy: String,
 }
 
+impl PublicValue {
+    /// The cell this value is for, in the order [`publish`] returns values.
+    pub fn cell_key(&self) -> super::compute::CellKey<'_> {
+        (
+            &self.indicator,
+            &self.period,
+            &self.region,
+            &self.kon,
+            &self.aldersgrupp,
+        )
+    }
+}
+
 /// Errors while publishing (none is expected with the shipped policy; each names its table).
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -171,15 +184,7 @@ pub fn publish(
     for part in parts {
         out.extend(part?);
     }
-    out.sort_by(|a, b| {
-        (&a.indicator, &a.period, &a.region, &a.kon, &a.aldersgrupp).cmp(&(
-            &b.indicator,
-            &b.period,
-            &b.region,
-            &b.kon,
-            &b.aldersgrupp,
-        ))
-    });
+    out.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
     Ok(out)
 }
 
