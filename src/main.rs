@@ -342,6 +342,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             quiet,
         } => {
+            // A path that is not there is the operator's mistake (exit 2), not a rejected delivery.
+            for p in paths {
+                std::fs::metadata(p).with_context(|| {
+                    format!("{}: ingen sådan leverans / no such delivery", p.display())
+                })?;
+            }
             let hub = Hub::open(&data).await?;
             init_logging(&data);
             let pseudonymiser = Pseudonymiser::load(&key_file(&cli))?;

@@ -104,6 +104,13 @@ fn init_ingest_and_exit_codes() {
 
     let out = run(vardhub(&tmp.path().join("nohub")).arg("ingest").arg(&good));
     assert_eq!(out.status.code(), Some(2), "no hub is a usage/system error");
+    let out = run(vardhub(&data).args(["ingest", "/no/such/path"]));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a path that does not exist is a usage error, not a rejection"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such delivery"));
     let out = run(vardhub(&data).arg("ingest"));
     assert_eq!(
         out.status.code(),

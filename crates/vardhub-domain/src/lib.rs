@@ -20,6 +20,6 @@ pub mod spec;
 
 pub use codes::{AtcCode, CodeError, DrgCode, IcdCode, KvaCode, MvoCode, Sex};
 pub use identity::{IdError, IdKind, PatientId};
-pub use manifest::{Encoding, Manifest, ManifestFile};
+pub use manifest::{Encoding, Manifest, ManifestError, ManifestFile};
 pub use period::Period;
 pub use region::{KommunCode, Region, RegionCode, Sjukvardsregion};

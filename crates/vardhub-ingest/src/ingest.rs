@@ -6,19 +6,17 @@ use crate::columns::SOURCE_ROW_COLUMN;
 use crate::dedup::Duplicate;
 use crate::pseudonym::Pseudonymiser;
 use crate::report::{Issue, IssueSink, Lang, Severity, TableStats, ValidationReport};
-use crate::source::{DeliverySource, HashingReader, Progress};
-use crate::table::{HeaderRejected, ResidenceCount, TableContext, TableValidator};
-use datafusion::arrow::array::{Array, AsArray, BooleanArray};
-use datafusion::arrow::compute::{cast, filter_record_batch};
-use datafusion::arrow::datatypes::{DataType, Int64Type};
-use datafusion::arrow::record_batch::{RecordBatch, RecordBatchReader};
+use crate::source::{DeliverySource, Progress};
+use crate::table::{ResidenceCount, TableContext};
+use datafusion::arrow::array::{AsArray, BooleanArray};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::Int64Type;
+use datafusion::arrow::record_batch::RecordBatchReader;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use vardhub_domain::manifest::{Encoding, MANIFEST_FORMAT, Manifest, ManifestFile};
+use vardhub_domain::manifest::{MANIFEST_FORMAT, Manifest, ManifestFile};
 use vardhub_domain::spec::{self, CollectionSpec, Scope};
 use vardhub_domain::{Period, RegionCode};
 use vardhub_store::{
@@ -188,6 +186,7 @@ pub async fn prepare(
         counts: Default::default(),
         issues: Vec::new(),
         issues_not_listed: 0,
+        counts_by_file: Vec::new(),
         software: format!("vardhub {}", env!("CARGO_PKG_VERSION")),
     };
     let (checked, manifest_sha) = match DeliverySource::open(path) {
@@ -308,6 +307,7 @@ pub async fn finish(
     } else {
         DeliveryStatus::Accepted
     };
+    report.counts_by_file = issues.counts_by_file();
     let (list, counts, not_listed) = issues.into_parts();
     report.issues = list;
     report.counts = counts;
@@ -394,31 +394,9 @@ fn check_manifest(
     options: &IngestOptions,
     issues: &mut IssueSink,
 ) -> (Option<Checked>, String) {
-    let bytes = match source.manifest_bytes() {
-        Ok(b) => b,
-        Err(e) => {
-            fatal(
-                issues,
-                "manifest_missing",
-                format!("manifest.json saknas eller kan inte läsas: {e}"),
-                format!("manifest.json is missing or unreadable: {e}"),
-            );
-            return (None, String::new());
-        }
-    };
-    let sha = hex::encode(Sha256::digest(&bytes));
-    let manifest: Manifest = match serde_json::from_slice(&bytes) {
-        Ok(m) => m,
-        Err(e) => {
-            let msg = crate::report::mask(&e.to_string(), false);
-            fatal(
-                issues,
-                "manifest_invalid",
-                format!("manifest.json följer inte formatet: {msg}"),
-                format!("manifest.json does not follow the format: {msg}"),
-            );
-            return (None, sha);
-        }
+    let (manifest, sha) = crate::manifest_read::read_manifest(source, issues);
+    let Some(manifest) = manifest else {
+        return (None, sha);
     };
     if manifest.format != MANIFEST_FORMAT {
         fatal(
@@ -528,17 +506,7 @@ fn check_manifest(
                 format!("table {} is listed more than once", f.table),
             );
         }
-        if !source.contains(&f.path) {
-            issues.push(
-                Issue::new(
-                    Severity::Fatal,
-                    "file_missing",
-                    "filen som manifestet anger saknas i leveransen",
-                    "the file named in the manifest is missing from the delivery",
-                )
-                .in_file(&f.path),
-            );
-        }
+        crate::manifest_read::check_file(source, &f.path, issues);
         if !(f.path.ends_with(".csv") || f.path.ends_with(".parquet")) {
             issues.push(
                 Issue::new(
@@ -551,6 +519,7 @@ fn check_manifest(
             );
         }
     }
+    crate::manifest_read::report_unlisted(source, &manifest, issues);
     for t in &spec.tables {
         if !seen.contains(t.name.as_str()) {
             fatal(
@@ -606,9 +575,11 @@ fn stage_tables(
         };
         let dedup_dir = staged.dir().join(format!(".dedup-{}", table.name));
         let outcome = if mf.path.ends_with(".parquet") {
-            stage_parquet(source, mf, ctx, staged, &dedup_dir, progress, issues)?
+            crate::parquet_stage::stage_parquet(
+                source, mf, ctx, staged, &dedup_dir, progress, issues,
+            )?
         } else {
-            stage_csv(
+            crate::csv_stage::stage_csv(
                 source,
                 mf,
                 c.manifest.encoding,
@@ -634,13 +605,13 @@ fn stage_tables(
     Ok((stats, residence))
 }
 
-struct TableOutcome {
+pub(crate) struct TableOutcome {
     stats: TableStats,
     residence: ResidenceCount,
 }
 
 /// Check the manifest's checksum and row count for a file that was read to its end.
-fn check_file_claims(mf: &ManifestFile, sha: &str, rows: u64, issues: &mut IssueSink) {
+pub(crate) fn check_file_claims(mf: &ManifestFile, sha: &str, rows: u64, issues: &mut IssueSink) {
     if !sha.eq_ignore_ascii_case(&mf.sha256) {
         issues.push(
             Issue::new(
@@ -668,183 +639,9 @@ fn check_file_claims(mf: &ManifestFile, sha: &str, rows: u64, issues: &mut Issue
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn stage_csv(
-    source: &DeliverySource,
-    mf: &ManifestFile,
-    declared: Encoding,
-    ctx: TableContext<'_>,
-    staged: &mut StagedDelivery,
-    dedup_dir: &Path,
-    progress: &dyn Progress,
-    issues: &mut IssueSink,
-) -> std::io::Result<Option<TableOutcome>> {
-    let file_name = mf.path.clone();
-    let table_name = ctx.spec.name.clone();
-    let read = source.with_file(&mf.path, progress, |reader: &mut HashingReader<'_>| {
-        let mut buffered = std::io::BufReader::with_capacity(1 << 20, &mut *reader);
-        // The csv reader counts a CRLF's "\n" at the start of the next record, so its line numbers
-        // are one short in CRLF files; find out which line ending the file uses.
-        let crlf = {
-            let buf = std::io::BufRead::fill_buf(&mut buffered)?;
-            buf.iter().position(|b| *b == b'\n').is_some_and(|i| i > 0 && buf[i - 1] == b'\r')
-        };
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(b';')
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(64 * 1024)
-            .from_reader(&mut buffered);
-        let mut record = csv::ByteRecord::new();
-        let header_read = match csv.read_byte_record(&mut record) {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e.to_string())),
-        };
-        if !header_read {
-            return Ok(Err("filen är tom / the file is empty".to_owned()));
-        }
-        let mut encoding = declared;
-        let mut header = Vec::with_capacity(record.len());
-        for (i, f) in record.iter().enumerate() {
-            let mut f = f;
-            if i == 0 && f.starts_with(b"\xEF\xBB\xBF") {
-                f = &f[3..];
-                if encoding != Encoding::Utf8 {
-                    encoding = Encoding::Utf8;
-                    issues.push(
-                        Issue::new(
-                            Severity::Warning,
-                            "encoding",
-                            "filen börjar med UTF-8-BOM men manifestet anger windows-1252; läses som UTF-8",
-                            "the file starts with a UTF-8 BOM but the manifest says windows-1252; read as UTF-8",
-                        )
-                        .in_file(&file_name),
-                    );
-                }
-            }
-            header.push(decode(f, encoding).unwrap_or_default().into_owned());
-        }
-        let mut validator = match TableValidator::new(ctx, &header, dedup_dir, issues) {
-            Ok(v) => v,
-            Err(HeaderRejected) => {
-                let (sha, _) = reader_finish(&mut csv)?;
-                return Ok(Ok((None, sha)));
-            }
-        };
-        let mut writer = staged
-            .table_writer(&table_name, validator.schema())
-            .map_err(std::io::Error::other)?;
-        let mut encoding_reported = 0u32;
-        loop {
-            match csv.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    // Only I/O errors are possible with a flexible byte reader; they are the hub's.
-                    return Err(std::io::Error::other(e));
-                }
-            }
-            let line = record.position().map_or(0, |p| p.line()) + u64::from(crlf);
-            if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
-                continue; // blank line
-            }
-            let mut fields: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(record.len());
-            let mut bad_encoding = None;
-            for (i, f) in record.iter().enumerate() {
-                match decode(f, encoding) {
-                    Some(s) => fields.push(s),
-                    None => {
-                        bad_encoding = Some(i);
-                        break;
-                    }
-                }
-            }
-            if let Some(col) = bad_encoding {
-                validator.rows_read += 1;
-                validator.rows_with_errors += 1;
-                encoding_reported += 1;
-                issues.push(
-                    Issue::new(
-                        Severity::Error,
-                        "encoding",
-                        "ogiltig UTF-8 (manifestet anger utf-8; är filen sparad som windows-1252?)",
-                        "invalid UTF-8 (the manifest says utf-8; was the file saved as windows-1252?)",
-                    )
-                    .in_file(&file_name)
-                    .at_row(line)
-                    .field(header.get(col).map_or("?", String::as_str)),
-                );
-                continue;
-            }
-            let strs: Vec<&str> = fields.iter().map(|c| c.as_ref()).collect();
-            if let Some(batch) = validator.row(line, &strs, issues)? {
-                writer.write(&batch).map_err(std::io::Error::other)?;
-            }
-        }
-        let _ = encoding_reported;
-        let (last, dups, validator) = validator.finish()?;
-        if let Some(batch) = last {
-            writer.write(&batch).map_err(std::io::Error::other)?;
-        }
-        let (sha, _) = reader_finish(&mut csv)?;
-        Ok(Ok((Some((writer, dups, validator.rows_read, validator.rows_with_errors, validator.residence)), sha)))
-    });
-    let (result, bytes) = match read {
-        Ok(Ok((res, sha))) => (Some((res, sha)), source.size(&mf.path).unwrap_or(0)),
-        Ok(Err(msg)) => {
-            issues.push(
-                Issue::new(
-                    Severity::Fatal,
-                    "file_unreadable",
-                    format!("filen kan inte läsas som CSV: {msg}"),
-                    format!("the file cannot be read as CSV: {msg}"),
-                )
-                .in_file(&file_name),
-            );
-            (None, 0)
-        }
-        Err(e)
-            if e.kind() == std::io::ErrorKind::InvalidData
-                || e.kind() == std::io::ErrorKind::UnexpectedEof =>
-        {
-            issues.push(
-                Issue::new(
-                    Severity::Fatal,
-                    "file_unreadable",
-                    format!("filen kan inte läsas (skadad eller avkortad): {e}"),
-                    format!("the file cannot be read (damaged or truncated): {e}"),
-                )
-                .in_file(&file_name),
-            );
-            (None, 0)
-        }
-        Err(e) => return Err(e),
-    };
-    let Some((res, sha)) = result else {
-        return Ok(None);
-    };
-    let Some((writer, dups, rows_read, rows_with_errors, residence)) = res else {
-        check_file_claims(mf, &sha, mf.rows, issues);
-        return Ok(None);
-    };
-    check_file_claims(mf, &sha, rows_read, issues);
-    finish_table(
-        staged,
-        writer,
-        &table_name,
-        &file_name,
-        dups,
-        rows_read,
-        rows_with_errors,
-        residence,
-        bytes,
-        issues,
-    )
-}
-
 /// Finish the Parquet file, remove duplicate rows (rewriting the file if there are any), and count.
 #[allow(clippy::too_many_arguments)]
-fn finish_table(
+pub(crate) fn finish_table(
     staged: &mut StagedDelivery,
     writer: TableWriter,
     table: &str,
@@ -922,151 +719,6 @@ fn remove_rows(
     let written = writer.finish().map_err(std::io::Error::other)?;
     std::fs::remove_file(&old)?;
     Ok(written)
-}
-
-fn reader_finish(
-    csv: &mut csv::Reader<&mut std::io::BufReader<&mut HashingReader<'_>>>,
-) -> std::io::Result<(String, u64)> {
-    csv.get_mut().get_mut().finish()
-}
-
-fn decode(bytes: &[u8], encoding: Encoding) -> Option<std::borrow::Cow<'_, str>> {
-    match encoding {
-        Encoding::Utf8 => std::str::from_utf8(bytes)
-            .ok()
-            .map(std::borrow::Cow::Borrowed),
-        Encoding::Windows1252 => Some(
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0,
-        ),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn stage_parquet(
-    source: &DeliverySource,
-    mf: &ManifestFile,
-    ctx: TableContext<'_>,
-    staged: &mut StagedDelivery,
-    dedup_dir: &Path,
-    progress: &dyn Progress,
-    issues: &mut IssueSink,
-) -> std::io::Result<Option<TableOutcome>> {
-    let file_name = mf.path.clone();
-    let table_name = ctx.spec.name.clone();
-    // Hash the file in one streaming pass, then read it with the Parquet reader.
-    let (sha, bytes) = source.with_file(&mf.path, progress, |r| r.finish())?;
-    let builder = match source {
-        DeliverySource::Folder(dir) => {
-            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(dir.join(&mf.path))?)
-                .map(|b| b.build())
-        }
-        DeliverySource::Zip(_) => {
-            // Parquet needs random access; a zipped Parquet file is read into memory.
-            let mut buf = Vec::new();
-            source.with_file(&mf.path, &crate::source::NoProgress, |r| {
-                r.read_to_end(&mut buf)
-            })?;
-            ParquetRecordBatchReaderBuilder::try_new(bytes_from(buf)).map(|b| b.build())
-        }
-    };
-    let reader = match builder {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) | Err(e) => {
-            issues.push(
-                Issue::new(
-                    Severity::Fatal,
-                    "file_unreadable",
-                    format!("filen kan inte läsas som Parquet: {e}"),
-                    format!("the file cannot be read as Parquet: {e}"),
-                )
-                .in_file(&file_name),
-            );
-            check_file_claims(mf, &sha, mf.rows, issues);
-            return Ok(None);
-        }
-    };
-    let header: Vec<String> = reader
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    let mut validator = match TableValidator::new(ctx, &header, dedup_dir, issues) {
-        Ok(v) => v,
-        Err(HeaderRejected) => {
-            check_file_claims(mf, &sha, mf.rows, issues);
-            return Ok(None);
-        }
-    };
-    let mut writer = staged
-        .table_writer(&table_name, validator.schema())
-        .map_err(std::io::Error::other)?;
-    let mut line = 0u64;
-    for batch in reader {
-        let batch = match batch {
-            Ok(b) => b,
-            Err(e) => {
-                issues.push(
-                    Issue::new(
-                        Severity::Fatal,
-                        "file_unreadable",
-                        format!("filen är skadad: {e}"),
-                        format!("the file is damaged: {e}"),
-                    )
-                    .in_file(&file_name),
-                );
-                return Ok(None);
-            }
-        };
-        let columns = text_columns(&batch).map_err(std::io::Error::other)?;
-        for r in 0..batch.num_rows() {
-            line += 1;
-            let fields: Vec<&str> = columns
-                .iter()
-                .map(|c| {
-                    let s = c.as_string::<i32>();
-                    if s.is_null(r) { "" } else { s.value(r) }
-                })
-                .collect();
-            if let Some(b) = validator.row(line, &fields, issues)? {
-                writer.write(&b).map_err(std::io::Error::other)?;
-            }
-        }
-    }
-    let (last, dups, validator) = validator.finish()?;
-    if let Some(b) = last {
-        writer.write(&b).map_err(std::io::Error::other)?;
-    }
-    check_file_claims(mf, &sha, validator.rows_read, issues);
-    finish_table(
-        staged,
-        writer,
-        &table_name,
-        &file_name,
-        dups,
-        validator.rows_read,
-        validator.rows_with_errors,
-        validator.residence,
-        bytes,
-        issues,
-    )
-}
-
-fn bytes_from(buf: Vec<u8>) -> bytes::Bytes {
-    bytes::Bytes::from(buf)
-}
-
-/// Every column of a delivered Parquet batch as text, as if it had come from a CSV file.
-fn text_columns(
-    batch: &RecordBatch,
-) -> Result<Vec<std::sync::Arc<dyn Array>>, datafusion::arrow::error::ArrowError> {
-    batch
-        .columns()
-        .iter()
-        .map(|c| cast(c, &DataType::Utf8))
-        .collect()
 }
 
 /// Plausibility of the delivery as a whole: does it concern the region it claims, and is its

@@ -18,11 +18,17 @@
 //!   every value that could be one ([`report::mask`]);
 //! * nothing is published unless the whole delivery is accepted.
 
+pub mod bounds;
 pub mod columns;
+mod csv_stage;
 pub mod dedup;
 pub mod ingest;
+pub mod lines;
+mod manifest_read;
+mod parquet_stage;
 pub mod pseudonym;
 pub mod report;
+pub mod sniff;
 pub mod source;
 pub mod table;
 pub mod values;

@@ -196,51 +196,112 @@ pub struct ValidationReport {
     pub tables: Vec<TableStats>,
     /// Issue counts per rule (complete, even when the list below is capped).
     pub counts: BTreeMap<String, RuleCount>,
-    /// The issues (at most [`MAX_LISTED_PER_RULE`] per table, rule and field).
+    /// The issues (at most [`MAX_LISTED_PER_RULE`] per file, rule and field,
+    /// [`MAX_LISTED_PER_FILE_RULE`] per file and rule, [`MAX_LISTED_PER_FILE`] per file and
+    /// [`MAX_LISTED`] in all; fatal ones too).
     pub issues: Vec<Issue>,
     /// Issues counted but not listed.
     pub issues_not_listed: u64,
+    /// Exact counts per file and rule, with how many of them are not listed.
+    #[serde(default)]
+    pub counts_by_file: Vec<FileRuleCount>,
     /// Software version.
     pub software: String,
 }
 
-/// At most this many issues are listed per table, rule and field; the rest are only counted.
+/// At most this many issues are listed per file, rule and field; the rest are only counted.
 pub const MAX_LISTED_PER_RULE: u64 = 50;
 
-/// (file, rule, field): the unit within which issues are listed up to a cap.
+/// At most this many issues are listed per file and rule (over all fields).
+pub const MAX_LISTED_PER_FILE_RULE: u64 = 200;
+
+/// At most this many issues are listed per file (over all rules).
+pub const MAX_LISTED_PER_FILE: u64 = 1_000;
+
+/// At most this many issues are listed in a report.
+pub const MAX_LISTED: usize = 10_000;
+
+/// Exact counts of one rule in one file (or in no file: delivery-level findings).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRuleCount {
+    /// File, if the findings concern one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Rule.
+    pub rule: String,
+    /// Errors (and fatal findings).
+    pub errors: u64,
+    /// Warnings.
+    pub warnings: u64,
+    /// How many of them are counted but not listed in `issues`.
+    pub not_listed: u64,
+}
+
+/// (file, rule, field): the unit within which issues are listed up to [`MAX_LISTED_PER_RULE`].
 type ListKey = (Option<String>, Cow<'static, str>, Option<String>);
 
-/// Collects issues with bounded memory.
+/// Collects issues with bounded memory: every issue is counted (per rule, and per file and
+/// rule), only the first ones of each file, rule and field are kept.
 #[derive(Debug, Default)]
 pub struct IssueSink {
     issues: Vec<Issue>,
     listed: std::collections::HashMap<ListKey, u64>,
+    by_file: BTreeMap<(Option<String>, Cow<'static, str>), FileRuleCount>,
+    listed_per_file: std::collections::HashMap<Option<String>, u64>,
     counts: BTreeMap<String, RuleCount>,
     not_listed: u64,
+    fatal: bool,
 }
 
 impl IssueSink {
     /// Record an issue.
     pub fn push(&mut self, issue: Issue) {
         let c = self.counts.entry(issue.rule.to_string()).or_default();
+        let fc = self
+            .by_file
+            .entry((issue.file.clone(), issue.rule.clone()))
+            .or_insert_with(|| FileRuleCount {
+                file: issue.file.clone(),
+                rule: issue.rule.to_string(),
+                ..FileRuleCount::default()
+            });
         match issue.severity {
-            Severity::Fatal | Severity::Error => c.errors += 1,
-            Severity::Warning => c.warnings += 1,
+            Severity::Fatal | Severity::Error => {
+                c.errors += 1;
+                fc.errors += 1;
+            }
+            Severity::Warning => {
+                c.warnings += 1;
+                fc.warnings += 1;
+            }
         }
-        let n = self
-            .listed
-            .entry((issue.file.clone(), issue.rule.clone(), issue.field.clone()))
-            .or_default();
-        *n += 1;
-        if *n <= MAX_LISTED_PER_RULE || issue.severity == Severity::Fatal {
+        self.fatal |= issue.severity == Severity::Fatal;
+        let listed_in_rule = fc.errors + fc.warnings - fc.not_listed - 1;
+        let per_file = self.listed_per_file.entry(issue.file.clone()).or_default();
+        // The per-field counter is only consulted (and its key only stored) while the file and
+        // rule are under their caps, so the map stays small whatever the delivery holds.
+        let list = self.issues.len() < MAX_LISTED
+            && *per_file < MAX_LISTED_PER_FILE
+            && listed_in_rule < MAX_LISTED_PER_FILE_RULE
+            && {
+                let n = self
+                    .listed
+                    .entry((issue.file.clone(), issue.rule.clone(), issue.field.clone()))
+                    .or_default();
+                *n += 1;
+                *n <= MAX_LISTED_PER_RULE
+            };
+        if list {
+            *per_file += 1;
             self.issues.push(issue);
         } else {
+            fc.not_listed += 1;
             self.not_listed += 1;
         }
     }
-    /// Any fatal issue so far?
+    /// Any fatal issue so far (listed or not)?
     pub fn has_fatal(&self) -> bool {
-        self.issues.iter().any(|i| i.severity == Severity::Fatal)
+        self.fatal
     }
     /// Total errors (incl. fatal) and warnings.
     pub fn totals(&self) -> (u64, u64) {
@@ -251,6 +312,10 @@ impl IssueSink {
     /// Hand over the collected issues.
     pub fn into_parts(self) -> (Vec<Issue>, BTreeMap<String, RuleCount>, u64) {
         (self.issues, self.counts, self.not_listed)
+    }
+    /// The exact counts per file and rule (call before [`IssueSink::into_parts`]).
+    pub fn counts_by_file(&self) -> Vec<FileRuleCount> {
+        self.by_file.values().cloned().collect()
     }
 }
 
@@ -341,6 +406,19 @@ impl ValidationReport {
                 if sv { &i.message_sv } else { &i.message_en },
             );
         }
+        for c in self.counts_by_file.iter().filter(|c| c.not_listed > 0) {
+            let _ = writeln!(
+                s,
+                "  … {} {} {} {}",
+                c.not_listed,
+                t("fler anmärkningar av regeln", "more findings of the rule"),
+                c.rule,
+                c.file
+                    .as_deref()
+                    .map(|f| format!("{} {f}", t("i", "in")))
+                    .unwrap_or_default(),
+            );
+        }
         let hidden = self.issues_not_listed + self.issues.len().saturating_sub(200) as u64;
         if hidden > 0 {
             let _ = writeln!(
@@ -385,5 +463,36 @@ mod tests {
         assert_eq!(issues.len() as u64, MAX_LISTED_PER_RULE);
         assert_eq!(not_listed, 10);
         assert_eq!(counts["type"].errors, MAX_LISTED_PER_RULE + 10);
+    }
+
+    #[test]
+    fn sink_caps_fatal_issues_too_and_keeps_exact_counts_per_file() {
+        let mut sink = IssueSink::default();
+        for i in 0..100_000u64 {
+            sink.push(
+                Issue::new(Severity::Fatal, "column_repeated", "x", "x")
+                    .in_file("a.csv")
+                    .field(&format!("c{i}")),
+            );
+        }
+        sink.push(Issue::new(Severity::Warning, "volume", "x", "x"));
+        assert!(sink.has_fatal());
+        assert!(sink.listed.len() as u64 <= MAX_LISTED_PER_FILE_RULE + 1);
+        let by_file = sink.counts_by_file();
+        let (issues, counts, not_listed) = sink.into_parts();
+        assert_eq!(issues.len() as u64, MAX_LISTED_PER_FILE_RULE + 1);
+        assert_eq!(issues.last().map(|i| i.rule.as_ref()), Some("volume"));
+        assert_eq!(counts["column_repeated"].errors, 100_000);
+        assert_eq!(not_listed, 100_000 - MAX_LISTED_PER_FILE_RULE);
+        assert_eq!(
+            by_file[0],
+            FileRuleCount {
+                file: Some("a.csv".into()),
+                rule: "column_repeated".into(),
+                errors: 100_000,
+                warnings: 0,
+                not_listed: 100_000 - MAX_LISTED_PER_FILE_RULE,
+            }
+        );
     }
 }

@@ -205,9 +205,42 @@ pub fn looks_like_mojibake(s: &str) -> bool {
     false
 }
 
+/// The first character in a value that must not be published: a control character (NUL, line
+/// breaks, …; TAB is allowed), a byte-order mark (U+FEFF) or a Unicode line/paragraph separator.
+pub fn forbidden_character(s: &str) -> Option<char> {
+    if s.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t') {
+        return None;
+    }
+    s.chars().find(|c| {
+        (c.is_control() && *c != '\t') || matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+    })
+}
+
+/// How a forbidden character is named in a report (`U+0000 (NUL)`); never the value itself.
+pub fn describe_character(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\n' => " (LF, radbrytning / line feed)",
+        '\r' => " (CR)",
+        '\u{FEFF}' => " (BOM)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", u32::from(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forbidden_characters() {
+        assert_eq!(forbidden_character("Västerås\tA"), None);
+        assert_eq!(forbidden_character("ab\0c"), Some('\0'));
+        assert_eq!(forbidden_character("\u{FEFF}K1"), Some('\u{FEFF}'));
+        assert_eq!(forbidden_character("a\u{1}"), Some('\u{1}'));
+        assert_eq!(forbidden_character("a\u{85}"), Some('\u{85}'));
+        assert_eq!(describe_character('\0'), "U+0000 (NUL)");
+    }
 
     #[test]
     fn swedish_number_conventions() {

@@ -13,6 +13,8 @@ use vardhub_store::{DeliveryStatus, Hub};
 #[path = "support/delivery.rs"]
 mod delivery;
 use delivery::*;
+#[path = "support/untrusted.rs"]
+mod untrusted;
 
 struct Env {
     _tmp: tempfile::TempDir,
