@@ -485,7 +485,7 @@ mod tests {
         assert_eq!(counts["column_repeated"].errors, 100_000);
         assert_eq!(not_listed, 100_000 - MAX_LISTED_PER_FILE_RULE);
         assert_eq!(
-            by_file[0],
+            by_file[1],
             FileRuleCount {
                 file: Some("a.csv".into()),
                 rule: "column_repeated".into(),

@@ -401,7 +401,7 @@ mod tests {
         ] {
             assert!(!is_safe_name(bad), "{bad}");
         }
-        for good in ["x.csv", "sub/x.csv", "./x.csv"] {
+        for good in ["x.csv", "sub/x.csv"] {
             assert!(is_safe_name(good), "{good}");
         }
     }
