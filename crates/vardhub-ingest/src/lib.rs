@@ -18,6 +18,7 @@
 //!   every value that could be one ([`report::mask`]);
 //! * nothing is published unless the whole delivery is accepted.
 
+pub mod checks;
 pub mod columns;
 pub mod dedup;
 pub mod ingest;
@@ -28,8 +29,8 @@ pub mod table;
 pub mod values;
 
 pub use ingest::{
-    IngestError, IngestOptions, IngestOutcome, PreparedDelivery, finish, ingest, ingest_in_order,
-    prepare,
+    IngestError, IngestOptions, IngestOutcome, PreparedDelivery, finish, ingest, ingest_at,
+    ingest_in_order, prepare,
 };
 pub use pseudonym::{KeyError, Pseudonymiser, ReleasePseudonymiser, ReleaseScope, create_key_file};
 pub use report::{Issue, Lang, Severity, ValidationReport};

@@ -14,6 +14,8 @@ use vardhub_store::{DeliveryStatus, Hub};
 mod delivery;
 use delivery::*;
 
+mod trust;
+
 struct Env {
     _tmp: tempfile::TempDir,
     root: PathBuf,
