@@ -36,6 +36,18 @@ struct Cli {
     command: Command,
 }
 
+/// Actions on one delivery.
+#[derive(Debug, Subcommand)]
+enum DeliveriesCommand {
+    /// Bekräfta en vilande leverans (regionen har bekräftat minskningen): den publiceras och
+    /// ersätter den gällande; loggas i granskningsloggen / confirm a held delivery: it is published
+    /// and supersedes the current one; recorded in the audit log.
+    Confirm {
+        /// Leverans-id, t.ex. vardkontakter-01-2024-03-v2.
+        delivery_id: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Skapa en ny hubb / create a new hub.
@@ -75,6 +87,8 @@ enum Command {
         /// JSON.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        action: Option<DeliveriesCommand>,
     },
     /// Visa en leverans kvalitetsrapport / show a delivery's quality report.
     Report {
@@ -411,9 +425,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Deliveries {
+            action: Some(DeliveriesCommand::Confirm { delivery_id }),
+            ..
+        } => {
+            let hub = Hub::open(&data).await?;
+            let lock = hub.lock_writer().await?;
+            let actor = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+            hub.confirm_held(&lock, delivery_id, &actor).await?;
+            drop(lock);
+            hub.close().await;
+            say(format_args!(
+                "{delivery_id} är bekräftad och publicerad / is confirmed and published"
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Deliveries {
             region,
             collection,
             json,
+            action: None,
         } => {
             let hub = Hub::open(&data).await?;
             let filter = DeliveryFilter {

@@ -13,6 +13,7 @@
 
 pub mod codes;
 pub mod identity;
+pub mod identity_scan;
 pub mod manifest;
 pub mod period;
 pub mod region;
@@ -20,6 +21,7 @@ pub mod spec;
 
 pub use codes::{AtcCode, CodeError, DrgCode, IcdCode, KvaCode, MvoCode, Sex};
 pub use identity::{IdError, IdKind, PatientId};
+pub use identity_scan::{contains_identity_number, find_identity_numbers, mask_identity_numbers};
 pub use manifest::{Encoding, Manifest, ManifestError, ManifestFile};
 pub use period::Period;
 pub use region::{KommunCode, Region, RegionCode, Sjukvardsregion};

@@ -265,6 +265,13 @@ pub struct TableSpec {
     /// Cross-field rules.
     #[serde(default)]
     pub rules: Vec<TableRule>,
+    /// Fields that must point at rows of another table of the same delivery.
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// A date field that must not be after the death of the row's person in the population
+    /// register (`befolkning`); a row after it is flagged (warning).
+    #[serde(default)]
+    pub not_after_death: Option<String>,
     /// The variables, in delivered order.
     pub variables: Vec<Variable>,
 }
@@ -291,6 +298,44 @@ pub struct Acceptance {
     pub max_change_from_previous: f64,
     /// Per-capita volume outside `[median / f, median × f]` of the other regions raises a flag.
     pub per_capita_factor: f64,
+    /// A re-delivery of the same collection, region and period whose accepted rows of any table
+    /// fall below this share of the published predecessor's is held for confirmation instead of
+    /// superseding it (e.g. 0.5 = below half).
+    #[serde(default = "default_min_share_of_predecessor")]
+    pub min_share_of_predecessor: f64,
+    /// Tables whose predecessor had fewer rows than this are not compared (small tables vary).
+    #[serde(default = "default_predecessor_min_rows")]
+    pub predecessor_min_rows: u64,
+    /// One person holding more than this share of a table's rows is flagged (warning)…
+    #[serde(default = "default_max_person_share")]
+    pub max_person_share: f64,
+    /// …if that is also more than this many rows.
+    #[serde(default = "default_max_person_rows")]
+    pub max_person_rows: u64,
+}
+
+fn default_min_share_of_predecessor() -> f64 {
+    0.5
+}
+fn default_predecessor_min_rows() -> u64 {
+    10
+}
+fn default_max_person_share() -> f64 {
+    0.05
+}
+fn default_max_person_rows() -> u64 {
+    20
+}
+
+/// A field whose values must occur in a field of the same name in another table of the same
+/// delivery (a child row pointing at its parent: a diagnosis at its contact).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// The referring field of this table.
+    pub field: String,
+    /// The table that must contain the value (in its field of the same name).
+    pub table: String,
 }
 
 /// A versioned data-collection specification.
@@ -361,6 +406,11 @@ impl CollectionSpec {
         if !(0.0..=1.0).contains(&a.max_error_row_share) {
             return Err("acceptance.max_error_row_share must be within 0..=1".into());
         }
+        if !(0.0..=1.0).contains(&a.min_share_of_predecessor)
+            || !(0.0..=1.0).contains(&a.max_person_share)
+        {
+            return Err("acceptance shares must be within 0..=1".into());
+        }
         if a.per_capita_factor < 1.0 || a.max_change_from_previous <= 0.0 {
             return Err("acceptance thresholds out of range".into());
         }
@@ -410,6 +460,32 @@ impl CollectionSpec {
                             r.name()
                         ));
                     }
+                }
+            }
+            for r in &t.references {
+                let ok = names.contains(r.field.as_str())
+                    && self
+                        .table(&r.table)
+                        .is_some_and(|p| p.name != t.name && p.variable(&r.field).is_some());
+                if !ok {
+                    return Err(format!(
+                        "{}: reference {} → {} names an unknown table or field",
+                        t.name, r.field, r.table
+                    ));
+                }
+            }
+            if let Some(f) = &t.not_after_death {
+                let ok = t
+                    .variable(f)
+                    .is_some_and(|v| matches!(v.var_type, VarType::Date | VarType::Datetime))
+                    && t.variables
+                        .iter()
+                        .any(|v| v.var_type == VarType::PersonalId);
+                if !ok {
+                    return Err(format!(
+                        "{}: not_after_death needs a date field and a personal_id",
+                        t.name
+                    ));
                 }
             }
             for d in &t.derive {

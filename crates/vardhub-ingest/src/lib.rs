@@ -19,6 +19,7 @@
 //! * nothing is published unless the whole delivery is accepted.
 
 pub mod bounds;
+pub mod checks;
 pub mod columns;
 mod csv_stage;
 pub mod dedup;
@@ -34,8 +35,8 @@ pub mod table;
 pub mod values;
 
 pub use ingest::{
-    IngestError, IngestOptions, IngestOutcome, PreparedDelivery, finish, ingest, ingest_in_order,
-    prepare,
+    IngestError, IngestOptions, IngestOutcome, PreparedDelivery, finish, ingest, ingest_at,
+    ingest_in_order, prepare,
 };
 pub use pseudonym::{KeyError, Pseudonymiser, ReleasePseudonymiser, ReleaseScope, create_key_file};
 pub use report::{Issue, Lang, Severity, ValidationReport};

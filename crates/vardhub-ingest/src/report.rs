@@ -68,7 +68,9 @@ pub struct Issue {
 }
 
 impl Issue {
-    /// A new issue without location.
+    /// A new issue without location. Messages may quote delivery text (file names, parser
+    /// errors): they are masked here, as are file and field names, so no finding can carry an
+    /// identity number.
     pub fn new(
         severity: Severity,
         rule: &'static str,
@@ -82,13 +84,13 @@ impl Issue {
             row: None,
             field: None,
             value: None,
-            message_sv: sv.into(),
-            message_en: en.into(),
+            message_sv: mask_text(&sv.into()),
+            message_en: mask_text(&en.into()),
         }
     }
     /// Set the file.
     pub fn in_file(mut self, file: &str) -> Issue {
-        self.file = Some(file.to_owned());
+        self.file = Some(mask_text(file));
         self
     }
     /// Set the row.
@@ -98,7 +100,7 @@ impl Issue {
     }
     /// Set the field.
     pub fn field(mut self, field: &str) -> Issue {
-        self.field = Some(field.to_owned());
+        self.field = Some(mask_text(field));
         self
     }
     /// Set the value (masked here).
@@ -109,38 +111,25 @@ impl Issue {
 }
 
 /// Mask a value for a report: identity fields are never shown (only their length); in any other
-/// value, runs of digits that could be an identity number are replaced, and long values are cut.
+/// value, everything that could be an identity number is replaced
+/// ([`vardhub_domain::mask_identity_numbers`], every written form), then long values are cut.
 pub fn mask(raw: &str, is_identity: bool) -> String {
     if is_identity {
         return format!("[dolt, {} tecken]", raw.chars().count());
     }
-    let mut out = String::with_capacity(raw.len().min(64));
-    let chars: Vec<char> = raw.chars().take(60).collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let start = i;
-            let mut digits = 0;
-            while i < chars.len() && (chars[i].is_ascii_digit() || matches!(chars[i], '-' | '+')) {
-                if chars[i].is_ascii_digit() {
-                    digits += 1;
-                }
-                i += 1;
-            }
-            if digits >= 10 {
-                out.push_str("[dolt]");
-            } else {
-                out.extend(&chars[start..i]);
-            }
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    if raw.chars().count() > 60 {
+    // Mask before cutting, so that a number across the cut cannot leave half of itself behind.
+    let masked = mask_text(raw);
+    let mut out: String = masked.chars().take(60).collect();
+    if masked.chars().count() > 60 {
         out.push('…');
     }
     out
+}
+
+/// Mask delivery text (messages, file and column names, paths) for a finding, report, log line or
+/// catalogue row: the domain's one masking function.
+pub fn mask_text(text: &str) -> String {
+    vardhub_domain::mask_identity_numbers(text).into_owned()
 }
 
 /// Counts per table.
@@ -251,6 +240,7 @@ pub struct IssueSink {
     counts: BTreeMap<String, RuleCount>,
     not_listed: u64,
     fatal: bool,
+    fatal_files: std::collections::HashSet<String>,
 }
 
 impl IssueSink {
@@ -275,7 +265,12 @@ impl IssueSink {
                 fc.warnings += 1;
             }
         }
-        self.fatal |= issue.severity == Severity::Fatal;
+        if issue.severity == Severity::Fatal {
+            self.fatal = true;
+            if let Some(file) = &issue.file {
+                self.fatal_files.insert(file.clone());
+            }
+        }
         let listed_in_rule = fc.errors + fc.warnings - fc.not_listed - 1;
         let per_file = self.listed_per_file.entry(issue.file.clone()).or_default();
         // The per-field counter is only consulted (and its key only stored) while the file and
@@ -302,6 +297,10 @@ impl IssueSink {
     /// Any fatal issue so far (listed or not)?
     pub fn has_fatal(&self) -> bool {
         self.fatal
+    }
+    /// Any fatal issue about this file so far (listed or not)?
+    pub fn has_fatal_in(&self, file: &str) -> bool {
+        self.fatal_files.contains(file)
     }
     /// Total errors (incl. fatal) and warnings.
     pub fn totals(&self) -> (u64, u64) {
@@ -351,6 +350,12 @@ impl ValidationReport {
             (DeliveryStatus::AcceptedWithWarnings, false) => "ACCEPTED WITH WARNINGS",
             (DeliveryStatus::Rejected, true) => "AVVISAD – inget publicerades",
             (DeliveryStatus::Rejected, false) => "REJECTED – nothing was published",
+            (DeliveryStatus::Held, true) => {
+                "VILANDE – behöver bekräftas; inget publicerades, föregående leverans gäller"
+            }
+            (DeliveryStatus::Held, false) => {
+                "HELD – needs confirmation; nothing was published, the previous delivery stays current"
+            }
         };
         let _ = writeln!(s, "Status: {status}");
         for tb in &self.tables {
@@ -446,6 +451,13 @@ mod tests {
         assert_eq!(mask("I21.9", false), "I21.9");
         assert_eq!(mask("2024-03-01", false), "2024-03-01");
         assert_eq!(mask("194501103297", true), "[dolt, 12 tecken]");
+        assert_eq!(mask("19810101 2386", false), "[dolt]");
+        assert_eq!(mask("Avd 810101.2386", false), "Avd [dolt]");
+        let long = format!("{}19810101-2386", "x".repeat(55));
+        assert!(
+            !mask(&long, false).contains("19810"),
+            "no half number at the cut"
+        );
     }
 
     #[test]

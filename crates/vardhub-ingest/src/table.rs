@@ -375,6 +375,20 @@ impl<'a> TableValidator<'a> {
                     );
                     return None;
                 }
+                if vardhub_domain::contains_identity_number(raw) {
+                    // The row is left out rather than masked: a changed id would silently break
+                    // its links (diagnoses, duplicates, bed census), and an identity number in a
+                    // unit or id column means the region's extract is mis-mapped and must be fixed.
+                    issues.push(self.issue(
+                        Severity::Error,
+                        "identity_in_field",
+                        line,
+                        var,
+                        "fältet innehåller ett personnummer eller samordningsnummer; raden lämnas utanför (värdet visas inte)",
+                        "the field contains a personnummer or samordningsnummer; the row is left out (the value is not shown)",
+                    ));
+                    return None;
+                }
                 Cell::Text(raw.to_owned())
             }
             VarType::Integer => match parse_integer(raw) {

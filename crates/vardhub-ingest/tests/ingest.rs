@@ -16,6 +16,8 @@ use delivery::*;
 #[path = "support/untrusted.rs"]
 mod untrusted;
 
+mod trust;
+
 struct Env {
     _tmp: tempfile::TempDir,
     root: PathBuf,

@@ -23,6 +23,10 @@ pub enum DeliveryStatus {
     AcceptedWithWarnings,
     /// Rejected as a whole; nothing was published.
     Rejected,
+    /// Valid, but not published: it would replace its predecessor with far fewer rows. Its files
+    /// are kept in the lake, unreferenced by readers, until an operator confirms it
+    /// ([`Hub::confirm_held`]) or a later delivery supersedes it.
+    Held,
 }
 
 impl DeliveryStatus {
@@ -32,6 +36,7 @@ impl DeliveryStatus {
             DeliveryStatus::Accepted => "accepted",
             DeliveryStatus::AcceptedWithWarnings => "accepted_with_warnings",
             DeliveryStatus::Rejected => "rejected",
+            DeliveryStatus::Held => "held",
         }
     }
     fn parse(s: &str) -> Result<Self, StoreError> {
@@ -39,6 +44,7 @@ impl DeliveryStatus {
             "accepted" => Ok(Self::Accepted),
             "accepted_with_warnings" => Ok(Self::AcceptedWithWarnings),
             "rejected" => Ok(Self::Rejected),
+            "held" => Ok(Self::Held),
             other => Err(StoreError::Internal(format!("unknown status {other}"))),
         }
     }
@@ -48,6 +54,7 @@ impl DeliveryStatus {
             DeliveryStatus::Accepted => "godkänd",
             DeliveryStatus::AcceptedWithWarnings => "godkänd med varningar",
             DeliveryStatus::Rejected => "avvisad",
+            DeliveryStatus::Held => "vilande – behöver bekräftas",
         }
     }
 }
@@ -198,8 +205,12 @@ pub struct VolumeContext {
 
 impl Hub {
     /// Publish a staged, accepted delivery: one catalogue transaction makes it current and
-    /// supersedes the previous version of the same collection/region/period. `report` builds the
-    /// report JSON once the delivery id is known. Returns the delivery id.
+    /// supersedes the previous version of the same collection/region/period (and any held version
+    /// still waiting for confirmation). `report` builds the report JSON once the delivery id is
+    /// known. Returns the delivery id.
+    ///
+    /// A delivery with status [`DeliveryStatus::Held`] is moved into the lake and recorded in the
+    /// same way but made neither current nor visible to readers (no publication time).
     pub async fn publish(
         &self,
         _lock: &WriterLock,
@@ -236,7 +247,18 @@ impl Hub {
 
         let result: Result<(), StoreError> = async {
             let now = time::fmt(time::now_utc());
-            insert_delivery(&mut tx, record, &id, version, Some(&now), Some(&rel), &report(&id)).await?;
+            let held = record.status == DeliveryStatus::Held;
+            let published_at = (!held).then_some(now.as_str());
+            insert_delivery(
+                &mut tx,
+                record,
+                &id,
+                version,
+                published_at,
+                Some(&rel),
+                &report(&id),
+            )
+            .await?;
             for f in staged.files() {
                 sqlx::query(
                     "INSERT INTO delivery_files (delivery_id, table_name, path, rows, bytes, sha256)
@@ -251,40 +273,34 @@ impl Hub {
                 .execute(&mut *tx)
                 .await?;
             }
-            let previous: Option<String> = sqlx::query(
-                "SELECT delivery_id FROM current_deliveries WHERE collection = ? AND region = ? AND period = ?",
-            )
-            .bind(&record.collection)
-            .bind(&record.region)
-            .bind(record.period.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.get(0));
-            if let Some(prev) = &previous {
-                sqlx::query("UPDATE deliveries SET superseded_at = ?, superseded_by = ? WHERE id = ?")
-                    .bind(&now)
-                    .bind(&id)
-                    .bind(prev)
-                    .execute(&mut *tx)
-                    .await?;
+            if held {
+                let details = serde_json::json!({
+                    "status": record.status.as_str(),
+                    "rows": record.rows_published,
+                });
+                audit::append(
+                    &mut tx,
+                    &record.actor,
+                    "ingest.hold",
+                    &id,
+                    &details.to_string(),
+                )
+                .await?;
+                return Ok(());
             }
-            sqlx::query(
-                "INSERT INTO current_deliveries (collection, region, period, delivery_id) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (collection, region, period) DO UPDATE SET delivery_id = excluded.delivery_id",
+            make_current(
+                &mut tx,
+                &record.collection,
+                &record.region,
+                record.period,
+                &id,
+                &now,
+                &record.actor,
+                record.status,
+                record.rows_published,
+                "ingest.publish",
             )
-            .bind(&record.collection)
-            .bind(&record.region)
-            .bind(record.period.to_string())
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            let details = serde_json::json!({
-                "status": record.status.as_str(),
-                "rows": record.rows_published,
-                "supersedes": previous,
-            });
-            audit::append(&mut tx, &record.actor, "ingest.publish", &id, &details.to_string()).await?;
-            Ok(())
+            .await
         }
         .await;
         if let Err(e) = result {
@@ -300,7 +316,6 @@ impl Hub {
         crate::crash::point("publish.committed");
         Ok(id)
     }
-
     /// Record a rejected delivery (its report and counts; nothing in the lake, nothing current changes).
     pub async fn record_rejected(
         &self,
@@ -540,6 +555,71 @@ impl Hub {
         }
         Ok(victims.into_iter().map(|(id, _)| id).collect())
     }
+}
+
+/// Make `id` the current delivery of its collection/region/period inside `tx`: supersede the
+/// previous current one and any held version waiting for confirmation, and append the audit entry.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn make_current(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    collection: &str,
+    region: &str,
+    period: Period,
+    id: &str,
+    now: &str,
+    actor: &str,
+    status: DeliveryStatus,
+    rows: u64,
+    action: &str,
+) -> Result<(), StoreError> {
+    let previous: Option<String> = sqlx::query(
+        "SELECT delivery_id FROM current_deliveries WHERE collection = ? AND region = ? AND period = ?",
+    )
+    .bind(collection)
+    .bind(region)
+    .bind(period.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.get(0));
+    if let Some(prev) = &previous {
+        sqlx::query("UPDATE deliveries SET superseded_at = ?, superseded_by = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .bind(prev)
+            .execute(&mut **tx)
+            .await?;
+    }
+    // Held versions still waiting can no longer be confirmed: a newer delivery is current.
+    sqlx::query(
+        "UPDATE deliveries SET superseded_at = ?, superseded_by = ?
+         WHERE collection = ? AND region = ? AND period = ? AND status = 'held'
+           AND superseded_at IS NULL AND id <> ?",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(collection)
+    .bind(region)
+    .bind(period.to_string())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO current_deliveries (collection, region, period, delivery_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (collection, region, period) DO UPDATE SET delivery_id = excluded.delivery_id",
+    )
+    .bind(collection)
+    .bind(region)
+    .bind(period.to_string())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    let details = serde_json::json!({
+        "status": status.as_str(),
+        "rows": rows,
+        "supersedes": previous,
+    });
+    audit::append(tx, actor, action, id, &details.to_string()).await?;
+    Ok(())
 }
 
 async fn next_version(

@@ -122,7 +122,12 @@ impl Hub {
         if !layout.catalogue().exists() {
             return Err(StoreError::NotInitialised(layout.root().to_owned()));
         }
-        let pool = connect(&layout.catalogue(), false).await?;
+        let mut pool = connect(&layout.catalogue(), false).await?;
+        if crate::held::migrate(&pool).await? {
+            // Fresh connections read the widened schema.
+            pool.close().await;
+            pool = connect(&layout.catalogue(), false).await?;
+        }
         let row = sqlx::query("SELECT value FROM hub_meta WHERE key = 'synthetic'")
             .fetch_one(&pool)
             .await?;
@@ -217,6 +222,14 @@ async fn connect(path: &Path, create: bool) -> Result<SqlitePool, StoreError> {
         .max_connections(4)
         .connect_with(options)
         .await?)
+}
+
+/// A plain connection pool to a catalogue, without migration (tests of the migration).
+#[cfg(test)]
+pub(crate) async fn connect_for_test(root: &Path) -> SqlitePool {
+    connect(&HubLayout::new(root).catalogue(), false)
+        .await
+        .expect("catalogue")
 }
 
 pub(crate) fn remove_all(path: &Path) -> Result<(), StoreError> {

@@ -56,8 +56,9 @@ impl StagedDelivery {
         TableWriter::create(&self.dir.join(format!("{table}.parquet")), table, schema)
     }
 
-    /// Record a finished table file.
+    /// Record a written file; it replaces an earlier file of the same table (a rewrite).
     pub fn add(&mut self, file: WrittenFile) {
+        self.files.retain(|(t, _)| *t != file.table);
         self.files.push((file.table.clone(), file));
     }
 

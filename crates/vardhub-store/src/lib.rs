@@ -22,6 +22,7 @@ mod audit;
 mod catalogue;
 mod crash;
 mod error;
+mod held;
 mod hub;
 mod lake;
 mod runs;
@@ -35,6 +36,7 @@ pub use catalogue::{
     PublishedFile, Snapshot, VolumeContext,
 };
 pub use error::StoreError;
+pub use held::CurrentTables;
 pub use hub::{Hub, HubLayout, WriterLock};
 pub use lake::{StagedDelivery, TableWriter, WrittenFile};
 pub use runs::{IndicatorRun, new_run};

@@ -2,7 +2,8 @@
 //! RFC 3339 UTC, integer booleans); applied in one transaction by [`crate::Hub::init`].
 
 /// Schema version written to `hub_meta`.
-pub(crate) const SCHEMA_VERSION: &str = "1";
+/// 2: status `held` (a re-delivery waiting for confirmation; hubs of version 1 are migrated on open).
+pub(crate) const SCHEMA_VERSION: &str = "2";
 
 /// DDL statements, in order.
 pub(crate) const DDL: &[&str] = &[
@@ -15,7 +16,7 @@ pub(crate) const DDL: &[&str] = &[
         version INTEGER NOT NULL,
         spec_version TEXT NOT NULL,
         synthetic INTEGER NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('accepted', 'accepted_with_warnings', 'rejected')),
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'accepted_with_warnings', 'rejected', 'held')),
         received_at TEXT NOT NULL,
         published_at TEXT,
         superseded_at TEXT,

@@ -56,6 +56,11 @@ fn cell(d: Option<&DeliverySummary>, lang: Lang) -> Cell {
             lang.pick("godkänd med varningar", "accepted with warnings"),
         ),
         DeliveryStatus::Rejected => ("✗", "avvisad", lang.pick("avvisad", "rejected")),
+        DeliveryStatus::Held => (
+            "?",
+            "varning",
+            lang.pick("vilande – behöver bekräftas", "held – needs confirmation"),
+        ),
     };
     Cell {
         symbol,
