@@ -213,6 +213,7 @@ impl Hub {
             ));
         }
         self.check_synthetic(record)?;
+        let key = self.audit_key()?;
         staged.seal()?;
         crate::crash::point("publish.staged");
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -226,7 +227,7 @@ impl Hub {
             .parent()
             .ok_or_else(|| StoreError::Internal("lake path without parent".into()))?
             .to_owned();
-        fs::create_dir_all(&parent).map_err(StoreError::io(&parent))?;
+        crate::private::create_dir_all(&parent).map_err(StoreError::io(&parent))?;
         // A folder here can only be the leftover of a crashed publish (the catalogue has no row for it).
         remove_all(&final_dir)?;
         fs::rename(staged.dir(), &final_dir).map_err(StoreError::io(&final_dir))?;
@@ -234,7 +235,7 @@ impl Hub {
         staged.mark_published();
         crate::crash::point("publish.renamed");
 
-        let result: Result<(), StoreError> = async {
+        let result: Result<audit::Head, StoreError> = async {
             let now = time::fmt(time::now_utc());
             insert_delivery(&mut tx, record, &id, version, Some(&now), Some(&rel), &report(&id)).await?;
             for f in staged.files() {
@@ -283,21 +284,24 @@ impl Hub {
                 "rows": record.rows_published,
                 "supersedes": previous,
             });
-            audit::append(&mut tx, &record.actor, "ingest.publish", &id, &details.to_string()).await?;
-            Ok(())
+            audit::append(&mut tx, key, &record.actor, "ingest.publish", &id, &details.to_string()).await
         }
         .await;
-        if let Err(e) = result {
-            drop(tx);
-            let _ = remove_all(&final_dir);
-            return Err(e);
-        }
+        let head = match result {
+            Ok(head) => head,
+            Err(e) => {
+                drop(tx);
+                let _ = remove_all(&final_dir);
+                return Err(e);
+            }
+        };
         crate::crash::point("publish.before_commit");
         if let Err(e) = tx.commit().await {
             let _ = remove_all(&final_dir);
             return Err(e.into());
         }
         crate::crash::point("publish.committed");
+        self.anchor_audit(&head);
         Ok(id)
     }
 
@@ -312,8 +316,9 @@ impl Hub {
         let (version, id) = next_version(&mut tx, record).await?;
         insert_delivery(&mut tx, record, &id, version, None, None, &report(&id)).await?;
         let details = serde_json::json!({"errors": record.errors, "rows": record.rows_received});
-        audit::append(
+        let head = audit::append(
             &mut tx,
+            self.audit_key()?,
             &record.actor,
             "ingest.reject",
             &id,
@@ -321,6 +326,7 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
+        self.anchor_audit(&head);
         Ok(id)
     }
 
@@ -493,8 +499,9 @@ impl Hub {
                     .bind(fingerprint)
                     .execute(&mut *tx)
                     .await?;
-                audit::append(
+                let head = audit::append(
                     &mut tx,
+                    self.audit_key()?,
                     "system",
                     "key.register",
                     &format!("key-v{version}"),
@@ -502,6 +509,7 @@ impl Hub {
                 )
                 .await?;
                 tx.commit().await?;
+                self.anchor_audit(&head);
                 Ok(())
             }
         }
@@ -526,15 +534,20 @@ impl Hub {
         .map(|r| (r.get(0), r.get(1)))
         .collect();
         let now = time::fmt(time::now_utc());
+        let mut head = None;
         for (id, _) in &victims {
             sqlx::query("UPDATE deliveries SET gc_at = ? WHERE id = ?")
                 .bind(&now)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            audit::append(&mut tx, "system", "lake.gc", id, "").await?;
+            head =
+                Some(audit::append(&mut tx, self.audit_key()?, "system", "lake.gc", id, "").await?);
         }
         tx.commit().await?;
+        if let Some(head) = &head {
+            self.anchor_audit(head);
+        }
         for (_, rel) in &victims {
             remove_all(&self.layout.root().join(rel))?;
         }
