@@ -588,10 +588,10 @@ fn no_key_material_under_the_data_directory() {
         let hex_runs = text
             .split(|c: char| !c.is_ascii_hexdigit())
             .filter(|t| t.len() >= 64);
-        for run in hex_runs {
-            for start in (0..=run.len() - 64).step_by(2) {
+        for hex_run in hex_runs {
+            for start in (0..=hex_run.len() - 64).step_by(2) {
                 let mut k = [0u8; 32];
-                hex::decode_to_slice(&run[start..start + 64], &mut k).unwrap();
+                hex::decode_to_slice(&hex_run[start..start + 64], &mut k).unwrap();
                 candidates += 1;
                 for version in [1, 2] {
                     let p = vardhub_ingest::Pseudonymiser::from_master(&k, version);
