@@ -2,7 +2,7 @@
 //! defaults, with a summary of what the hub accepted, then every indicator computed and published
 //! through the disclosure policy.
 
-use super::{Cli, init_logging, key_file, say, synthesize};
+use super::{Cli, init_logging, keys, say, synthesize};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -62,22 +62,33 @@ pub(crate) async fn run(
             .map_or("vardhub-data".into(), |n| n.to_string_lossy().into_owned());
         data.with_file_name(format!("{name}-leveranser"))
     };
+    let previous_keys = previous_demo_keys(cli).await;
     replace_demo_dir(&data, "hub")?;
     replace_demo_dir(&inbox, "deliveries")?;
+    if let Some(dir) = previous_keys {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("removing the previous demo's keys in {}", dir.display()))?;
+    }
 
     say(format_args!(
         "Vårddatahubben demo: syntetiskt Sverige (skala {scale}, {from} – {to})\n  hubb: {}\n  leveranser: {}",
         data.display(),
         inbox.display()
     ));
-    let hub = Hub::init(&data, true).await?;
-    std::fs::write(data.join(MARKER), "")?;
+    let (hub, key_dir) = keys::init_hub(cli, true).await?;
+    vardhub_store::private::write_file(&data.join(MARKER), "")?;
+    vardhub_store::private::write_file(&key_dir.join(MARKER), "")?;
     init_logging(&data);
-    let key = key_file(cli);
-    if !key.exists() {
-        vardhub_ingest::create_key_file(&key)?;
-    }
-    let pseudonymiser = Pseudonymiser::load(&key)?;
+    let pseudonymiser = Pseudonymiser::load(&keys::master_key(cli, &key_dir)?)?;
+    // What the web server gets instead of the master key (also for a later `vardhub serve`).
+    let release_keys = Arc::new(pseudonymiser.release_keys());
+    let release_file = key_dir.join(keys::RELEASE);
+    release_keys.write(&release_file)?;
+    say(format_args!(
+        "  nycklar / keys (utanför datakatalogen / outside the data directory): {}\n  webbservern får bara / the web server gets only: {}",
+        key_dir.display(),
+        release_file.display()
+    ));
 
     let t_synth = Instant::now();
     let opts = vardhub_synth::SynthOptions {
@@ -227,8 +238,9 @@ pub(crate) async fn run(
         t0.elapsed().as_secs_f64(),
         data.display(),
     ));
+    drop(pseudonymiser);
     if let Some(addr) = serve_at {
-        crate::serve::serve(hub, addr, Some(pseudonymiser)).await?;
+        crate::serve::serve(hub, addr, Some(release_keys)).await?;
     } else {
         hub.close().await;
     }
@@ -237,6 +249,18 @@ pub(crate) async fn run(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The key folder of the demo hub in `--data`, when a previous demo made both (its marker is in
+/// each): it is replaced together with the hub.
+async fn previous_demo_keys(cli: &Cli) -> Option<PathBuf> {
+    if !cli.data.join(MARKER).exists() {
+        return None;
+    }
+    let hub = Hub::open(&cli.data).await.ok()?;
+    let dir = keys::key_dir(cli, hub.id()).ok();
+    hub.close().await;
+    dir.filter(|d| d.join(MARKER).exists())
 }
 
 /// Region/collection/month combinations without a current delivery.

@@ -14,6 +14,7 @@ use vardhub_store::{DeliveryFilter, Hub};
 
 mod demo;
 mod indicators;
+mod keys;
 mod serve;
 
 /// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
@@ -28,8 +29,12 @@ struct Cli {
         default_value = "./vardhub-data"
     )]
     data: PathBuf,
-    /// Huvudnyckelfil för pseudonymisering (utanför sjön) / master key file for pseudonymisation
-    /// (outside the lake). Default: DATA/keys/master.key.
+    /// Hubbens nyckelkatalog (utanför datakatalogen) / the hub's key folder (outside the data
+    /// directory). Default: $XDG_CONFIG_HOME/vardhub/<hubb-id> (~/.config/vardhub/<hub id>).
+    #[arg(long, global = true, env = "VARDHUB_KEY_DIR")]
+    key_dir: Option<PathBuf>,
+    /// Huvudnyckelfil för pseudonymisering (utanför datakatalogen) / master key file for
+    /// pseudonymisation (outside the data directory). Default: KEY_DIR/master.key.
     #[arg(long, global = true, env = "VARDHUB_KEY_FILE")]
     key_file: Option<PathBuf>,
     #[command(subcommand)]
@@ -164,10 +169,21 @@ enum Command {
         no_serve: bool,
     },
     /// Starta webbservern (API och instrumentpanel) / start the web server (API and dashboard).
+    ///
+    /// The server never reads the master key: hemhämtning uses the release-keys file.
     Serve {
         /// Adress / address.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Utlämningsnycklar för hemhämtning (`vardhub keys export-release`) / release keys for
+        /// hemhämtning. Default: KEY_DIR/release.keys when it exists (otherwise no hemhämtning).
+        #[arg(long, env = "VARDHUB_RELEASE_KEYS")]
+        release_keys: Option<PathBuf>,
+    },
+    /// Hubbens nycklar / the hub's keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
     },
     /// Användare och API-token / users and API tokens.
     Users {
@@ -224,6 +240,20 @@ enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Skriv regionernas utlämningsnycklar (för `serve`) / write the regions' release keys (for
+    /// `serve`); never the master key.
+    ExportRelease {
+        /// Utfil (ny, utanför datakatalogen) / output file (new, outside the data directory).
+        /// Default: KEY_DIR/release.keys.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Visa hubbens nyckelkatalog / print the hub's key folder.
+    Path,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Kontrollera hashkedjan / verify the hash chain.
     Verify,
@@ -262,6 +292,8 @@ impl From<LangArg> for Lang {
 }
 
 fn main() -> ExitCode {
+    // Everything this process creates is private to its user (the store also sets explicit modes).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -295,13 +327,8 @@ fn main() -> ExitCode {
 /// Write structured logs (no personal data is ever logged) to DATA/logs/vardhub.log.
 fn init_logging(data: &Path) {
     use tracing_subscriber::{EnvFilter, fmt, prelude::*};
-    let file = std::fs::create_dir_all(data.join("logs"))
-        .and_then(|()| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(data.join("logs").join("vardhub.log"))
-        })
+    let file = vardhub_store::private::create_dir_all(&data.join("logs"))
+        .and_then(|()| vardhub_store::private::append_file(&data.join("logs").join("vardhub.log")))
         .ok();
     let file_layer = file.map(|f| fmt::layer().json().with_writer(std::sync::Mutex::new(f)));
     let stderr_layer = fmt::layer()
@@ -316,36 +343,25 @@ fn init_logging(data: &Path) {
         .try_init();
 }
 
-fn key_file(cli: &Cli) -> PathBuf {
-    cli.key_file
-        .clone()
-        .unwrap_or_else(|| cli.data.join("keys").join("master.key"))
-}
-
 async fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data.clone();
     match &cli.command {
         Command::Init { synthetic } => {
-            let hub = Hub::init(&data, *synthetic).await?;
+            let (hub, dir) = keys::init_hub(&cli, *synthetic).await?;
             init_logging(&data);
-            let key = key_file(&cli);
-            if key.exists() {
-                Pseudonymiser::load(&key)?;
-            } else {
-                vardhub_ingest::create_key_file(&key)?;
-            }
             tracing::info!(synthetic, "hub created");
             hub.close().await;
             say(format_args!(
-                "Hubb skapad i {} ({}). Nyckelfil: {}\nHub created in {}.",
+                "Hubb skapad i {} ({}). Nycklar (utanför datakatalogen): {}\nHub created in {}; keys (outside the data directory) in {}.",
                 data.display(),
                 if *synthetic {
                     "syntetiska data"
                 } else {
                     "riktiga data"
                 },
-                key.display(),
-                data.display()
+                dir.display(),
+                data.display(),
+                dir.display()
             ));
             Ok(ExitCode::SUCCESS)
         }
@@ -362,9 +378,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     format!("{}: ingen sådan leverans / no such delivery", p.display())
                 })?;
             }
-            let hub = Hub::open(&data).await?;
+            let (hub, dir) = keys::open_hub(&cli).await?;
             init_logging(&data);
-            let pseudonymiser = Pseudonymiser::load(&key_file(&cli))?;
+            let pseudonymiser = Pseudonymiser::load(&keys::master_key(&cli, &dir)?)?;
             let expect_region = as_region
                 .as_deref()
                 .map(RegionCode::parse)
@@ -515,7 +531,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Indicators { action } => match action {
             IndicatorCommand::List => Ok(indicators::list()),
             IndicatorCommand::Compute { indicator, as_of } => {
-                let hub = Hub::open(&data).await?;
+                let (hub, _) = keys::open_hub(&cli).await?;
                 init_logging(&data);
                 let code =
                     indicators::compute_run(&hub, indicator.as_deref(), as_of.as_deref()).await?;
@@ -532,7 +548,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             action: AuditCommand::Verify,
         } => {
-            let hub = Hub::open(&data).await?;
+            let (hub, _) = keys::open_hub(&cli).await?;
             let result = hub.verify_audit().await?;
             hub.close().await;
             match result {
@@ -599,24 +615,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Command::Serve { addr } => {
-            let hub = Hub::open(&data).await?;
+        Command::Serve { addr, release_keys } => {
+            let (hub, dir) = keys::open_hub(&cli).await?;
             init_logging(&data);
-            let key = serve::release_key(&hub, &key_file(&cli))
-                .await
+            let release = keys::release_keys(&cli, &hub, &dir, release_keys.as_deref())
+                .await?
                 .map(Arc::new);
-            serve::serve(hub, *addr, key).await
+            serve::serve(hub, *addr, release).await
         }
+        Command::Keys { action } => match action {
+            KeysCommand::ExportRelease { out } => keys::export_release(&cli, out.as_deref()).await,
+            KeysCommand::Path => keys::path(&cli).await,
+        },
         Command::Users {
             action: UserCommand::Add { name, role, region },
         } => {
-            let hub = Hub::open(&data).await?;
+            let (hub, _) = keys::open_hub(&cli).await?;
             let code = serve::add_user(&hub, name, role, region.as_deref()).await?;
             hub.close().await;
             Ok(code)
         }
         Command::Gc { older_than_days } => {
-            let hub = Hub::open(&data).await?;
+            let (hub, _) = keys::open_hub(&cli).await?;
             init_logging(&data);
             let lock = hub.lock_writer().await?;
             let before = vardhub_store::now_utc() - chrono::Duration::days(*older_than_days);

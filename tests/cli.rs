@@ -14,8 +14,19 @@ use std::time::Instant;
 
 fn vardhub(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vardhub"));
-    c.arg("--data").arg(data).env_remove("VARDHUB_CRASH_AT");
+    c.arg("--data")
+        .arg(data)
+        .env("VARDHUB_KEY_DIR", key_dir(data))
+        .env_remove("VARDHUB_KEY_FILE")
+        .env_remove("VARDHUB_RELEASE_KEYS")
+        .env_remove("VARDHUB_CRASH_AT");
     c
+}
+
+/// The key folder the tests give a hub in `data`: a sibling, outside the data directory.
+fn key_dir(data: &Path) -> PathBuf {
+    let name = data.file_name().unwrap().to_string_lossy();
+    data.with_file_name(format!("{name}-keys"))
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -133,7 +144,7 @@ fn init_ingest_and_exit_codes() {
 
     // A group-readable key file is refused.
     use std::os::unix::fs::PermissionsExt;
-    let key = data.join("keys/master.key");
+    let key = key_dir(&data).join("master.key");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = run(vardhub(&data).arg("ingest").arg(&good));
     assert_eq!(out.status.code(), Some(2));
@@ -330,9 +341,6 @@ fn no_identity_number_in_anything_the_hub_wrote() {
                 stack.push(path);
                 continue;
             }
-            if path.extension().is_some_and(|e| e == "key") {
-                continue; // the key file holds a key, not data
-            }
             let bytes = std::fs::read(&path).unwrap();
             scanned += bytes.len();
             let mut texts = vec![String::from_utf8_lossy(&bytes).into_owned()];
@@ -482,4 +490,249 @@ fn synthetic_deliveries_are_accepted_and_injected_defects_found_exactly() {
         let rejected = reports.iter().filter(|r| r["status"] == "rejected").count();
         assert_eq!(rejected, 1);
     }
+}
+
+/// Every regular file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The 32 key bytes of a key file (`key=<64 hex>`).
+fn key_bytes(path: &Path) -> [u8; 32] {
+    let text = std::fs::read_to_string(path).unwrap();
+    let hex_key = text.lines().find_map(|l| l.strip_prefix("key=")).unwrap();
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_key.trim(), &mut out).unwrap();
+    out
+}
+
+/// Every value of the lake's `*_pseudonym` columns.
+fn lake_pseudonyms(data: &Path) -> std::collections::BTreeSet<String> {
+    files_under(&data.join("lake"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .flat_map(|p| parquet_strings(p))
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .collect()
+}
+
+/// A hub created and fed as the CLI does leaves no key material under its data directory: no
+/// file holds the master or audit key (as hex or raw bytes), no file there is a key file, and no
+/// 32-byte value found there recomputes a lake pseudonym from a personnummer, while the real key
+/// (outside) does. Every file and folder there is private (0600/0700).
+#[test]
+fn no_key_material_under_the_data_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let delivery = Delivery::new(tmp.path(), "a")
+        .contacts(&Files::new(many_stays(50)), false)
+        .write();
+    let out = run(vardhub(&data).arg("ingest").arg(&delivery).arg("--quiet"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys = key_dir(&data);
+    let master = key_bytes(&keys.join("master.key"));
+    let audit = key_bytes(&keys.join("audit.key"));
+
+    // The real key recomputes the lake's pseudonyms (so the check below can fail).
+    let lake = lake_pseudonyms(&data);
+    let numbers = &test_numbers()[1000..1050];
+    let reference = chrono::NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+    let recomputed = |p: &vardhub_ingest::Pseudonymiser| {
+        numbers
+            .iter()
+            .filter(|n| {
+                let id = p.pseudonymise(n, None, reference, None, None).unwrap();
+                lake.contains(&id.pseudonym)
+            })
+            .count()
+    };
+    assert_eq!(
+        recomputed(&vardhub_ingest::Pseudonymiser::from_master(&master, 1)),
+        50
+    );
+
+    let mut candidates = 0usize;
+    for path in files_under(&data) {
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for secret in [master, audit] {
+            assert!(
+                !text.contains(&hex::encode(secret)),
+                "key hex in {}",
+                path.display()
+            );
+            assert!(
+                !bytes.windows(32).any(|w| w == secret),
+                "key bytes in {}",
+                path.display()
+            );
+        }
+        assert!(
+            vardhub_ingest::Pseudonymiser::load(&path).is_err(),
+            "{} is a key file",
+            path.display()
+        );
+        // Every 64-hex-digit run (hashes, MACs, fingerprints) tried as a master key.
+        let hex_runs = text
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .filter(|t| t.len() >= 64);
+        for hex_run in hex_runs {
+            for start in (0..=hex_run.len() - 64).step_by(2) {
+                let mut k = [0u8; 32];
+                hex::decode_to_slice(&hex_run[start..start + 64], &mut k).unwrap();
+                candidates += 1;
+                for version in [1, 2] {
+                    let p = vardhub_ingest::Pseudonymiser::from_master(&k, version);
+                    assert_eq!(
+                        recomputed(&p),
+                        0,
+                        "a value in {} is the key",
+                        path.display()
+                    );
+                }
+            }
+        }
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+    }
+    assert!(
+        candidates > 10,
+        "the hub's hashes were tried ({candidates})"
+    );
+    let mut dirs = vec![data.clone()];
+    while let Some(d) = dirs.pop() {
+        let mode = std::fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", d.display());
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            }
+        }
+    }
+}
+
+/// Key paths inside the data directory are refused, however they are spelt.
+#[test]
+fn a_key_path_inside_the_data_directory_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let spelt = format!("{}/../data/keys", data.display());
+    for (flag, value) in [
+        ("--key-dir", spelt.clone()),
+        ("--key-dir", data.join("keys").display().to_string()),
+        ("--key-file", format!("{spelt}/master.key")),
+    ] {
+        let out = run(vardhub(&data)
+            .args([flag, value.as_str()])
+            .args(["init", "--synthetic"]));
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("inside the data directory"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!data.join("catalogue.sqlite").exists());
+        assert!(!data.join("keys").exists());
+    }
+}
+
+/// `serve` takes the exported release keys and refuses the master key; it runs with no master
+/// key anywhere, and its audit entries still verify after it stops.
+#[test]
+fn serve_runs_on_release_keys_without_the_master_key() {
+    use std::io::{BufRead, Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let keys = key_dir(&data);
+    let release = tmp.path().join("release.keys");
+    let out = run(vardhub(&data)
+        .args(["keys", "export-release", "--out"])
+        .arg(&release));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(vardhub(&data)
+        .args(["keys", "export-release", "--out"])
+        .arg(data.join("release.keys")));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an export into the data directory"
+    );
+
+    let out = run(vardhub(&data)
+        .args(["serve", "--addr", "127.0.0.1:0", "--release-keys"])
+        .arg(keys.join("master.key")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is the master key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // No master key anywhere the server could reach.
+    std::fs::rename(keys.join("master.key"), tmp.path().join("offline.key")).unwrap();
+    let mut child = vardhub(&data)
+        .args(["serve", "--addr", "127.0.0.1:0", "--release-keys"])
+        .arg(&release)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    let out = run(vardhub(&data).args(["audit", "verify"]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -87,7 +87,15 @@ async fn parallel_ingest_equals_ingest_one_by_one() {
     };
 
     // One by one.
-    let serial = Hub::init(tmp.path().join("serial"), true).await.unwrap();
+    let audit = vardhub_store::AuditKey::create(&tmp.path().join("serial-keys")).unwrap();
+    let serial = Hub::init(
+        tmp.path().join("serial"),
+        true,
+        vardhub_store::HubId::random(),
+        audit,
+    )
+    .await
+    .unwrap();
     let lock = serial.lock_writer().await.unwrap();
     let mut serial_reports = Vec::new();
     for p in &paths {
@@ -99,7 +107,15 @@ async fn parallel_ingest_equals_ingest_one_by_one() {
     drop(lock);
 
     // In parallel, finished in order.
-    let parallel = Hub::init(tmp.path().join("parallel"), true).await.unwrap();
+    let audit = vardhub_store::AuditKey::create(&tmp.path().join("parallel-keys")).unwrap();
+    let parallel = Hub::init(
+        tmp.path().join("parallel"),
+        true,
+        vardhub_store::HubId::random(),
+        audit,
+    )
+    .await
+    .unwrap();
     let lock = parallel.lock_writer().await.unwrap();
     let mut parallel_reports = Vec::new();
     let mut order = Vec::new();

@@ -62,7 +62,15 @@ async fn world(scale: f64, from: &str, to: &str) -> World {
         &vardhub_synth::NoProgress,
     )
     .unwrap();
-    let hub = Hub::init(tmp.path().join("hub"), true).await.unwrap();
+    let audit = vardhub_store::AuditKey::create(&tmp.path().join("keys")).unwrap();
+    let hub = Hub::init(
+        tmp.path().join("hub"),
+        true,
+        vardhub_store::HubId::random(),
+        audit,
+    )
+    .await
+    .unwrap();
     let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())

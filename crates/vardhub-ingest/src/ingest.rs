@@ -426,7 +426,7 @@ fn write_report_files(hub: &Hub, report: &ValidationReport) -> Result<Vec<PathBu
         let path = path.to_owned();
         move |source| IngestError::Io { path, source }
     };
-    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    vardhub_store::private::create_dir_all(&dir).map_err(io(&dir))?;
     let files = [
         (
             dir.join(format!("{stem}.json")),
@@ -436,7 +436,7 @@ fn write_report_files(hub: &Hub, report: &ValidationReport) -> Result<Vec<PathBu
         (dir.join(format!("{stem}.en.txt")), report.summary(Lang::En)),
     ];
     for (path, text) in &files {
-        std::fs::write(path, text).map_err(io(path))?;
+        vardhub_store::private::write_file(path, text).map_err(io(path))?;
     }
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }

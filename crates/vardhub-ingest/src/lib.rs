@@ -38,6 +38,8 @@ pub use ingest::{
     IngestError, IngestOptions, IngestOutcome, PreparedDelivery, finish, ingest, ingest_at,
     ingest_in_order, prepare,
 };
-pub use pseudonym::{KeyError, Pseudonymiser, ReleasePseudonymiser, ReleaseScope, create_key_file};
+pub use pseudonym::{
+    KeyError, Pseudonymiser, ReleaseKeys, ReleasePseudonymiser, ReleaseScope, create_key_file,
+};
 pub use report::{Issue, Lang, Severity, ValidationReport};
 pub use source::{NoProgress, Progress};

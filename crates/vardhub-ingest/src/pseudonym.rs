@@ -16,18 +16,27 @@
 //! lowercase hex digits). The same patient therefore keeps one pseudonym across a region's own
 //! downloads, while two scopes' pseudonyms cannot be linked without the key.
 //!
+//! The web server needs only the release keys of the regions, never the key that makes lake
+//! pseudonyms: [`Pseudonymiser::release_keys`] derives them all, [`ReleaseKeys::write`] stores
+//! them in a release-keys file (`vardhub keys export-release`) and [`ReleaseKeys::load`] reads it
+//! back, refusing a master key file given by mistake. With release keys and a copy of the lake one
+//! can map lake pseudonyms to a region's release pseudonyms, but not compute either from an
+//! identity number.
+//!
 //! Nothing in this module logs, prints or returns the raw value; errors carry only the rule broken.
 
 use chrono::NaiveDate;
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
-use secrecy::{ExposeSecret, SecretBox};
+use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox};
 use sha2::Sha256;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use vardhub_domain::{IdError, IdKind, PatientId, RegionCode, Sex};
 
 const KEY_FILE_HEADER: &str = "vardhub-master-key";
+const RELEASE_FILE_HEADER: &str = "vardhub-release-keys";
 
 /// Why a key file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -61,10 +70,35 @@ pub enum KeyError {
     /// The file exists already.
     #[error("nyckelfilen {0} finns redan / key file {0} already exists")]
     Exists(PathBuf),
+    /// The master key file was given where a release-keys file belongs (the web server must never
+    /// hold the key that makes lake pseudonyms).
+    #[error(
+        "{0} är huvudnyckeln; webbservern får bara utlämningsnycklar (`vardhub keys export-release --out FIL`) / {0} is the master key; the web server takes only release keys (`vardhub keys export-release --out FILE`)"
+    )]
+    MasterKeyGiven(PathBuf),
 }
 
-/// Write a new random master key (version 1) to `path`, creating it with mode 0600 (the folder 0700).
-pub fn create_key_file(path: &Path) -> Result<(), KeyError> {
+/// Read a key file that only its owner may read.
+fn read_private(path: &Path) -> Result<SecretBox<String>, KeyError> {
+    use std::os::unix::fs::PermissionsExt;
+    let io = |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mode = std::fs::metadata(path).map_err(io)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        return Err(KeyError::Permissions {
+            path: path.to_owned(),
+            mode: mode & 0o777,
+        });
+    }
+    Ok(SecretBox::new(Box::new(
+        std::fs::read_to_string(path).map_err(io)?,
+    )))
+}
+
+/// Write `text` to a new file with mode 0600 (its folder created 0700 when missing).
+fn write_private(path: &Path, text: &SecretBox<String>) -> Result<(), KeyError> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let io = |source| KeyError::Io {
         path: path.to_owned(),
@@ -83,19 +117,27 @@ pub fn create_key_file(path: &Path) -> Result<(), KeyError> {
             .create(dir)
             .map_err(io)?;
     }
-    let mut key = [0u8; 32];
-    rand::fill(&mut key);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
         .map_err(io)?;
-    let text = format!("{KEY_FILE_HEADER}\nversion=1\nkey={}\n", hex::encode(key));
-    key.fill(0);
-    file.write_all(text.as_bytes()).map_err(io)?;
+    file.write_all(text.expose_secret().as_bytes())
+        .map_err(io)?;
     file.sync_all().map_err(io)?;
     Ok(())
+}
+
+/// Write a new random master key (version 1) to `path`, creating it with mode 0600 (the folder 0700).
+pub fn create_key_file(path: &Path) -> Result<(), KeyError> {
+    let mut key = SecretBox::new(Box::new([0u8; 32]));
+    rand::fill(key.expose_secret_mut());
+    let text = SecretBox::new(Box::new(format!(
+        "{KEY_FILE_HEADER}\nversion=1\nkey={}\n",
+        hex::encode(key.expose_secret())
+    )));
+    write_private(path, &text)
 }
 
 /// An identity after pseudonymisation: what may leave this module.
@@ -132,19 +174,7 @@ impl std::fmt::Debug for Pseudonymiser {
 impl Pseudonymiser {
     /// Load the master key file and derive the pseudonymisation key.
     pub fn load(path: &Path) -> Result<Pseudonymiser, KeyError> {
-        use std::os::unix::fs::PermissionsExt;
-        let io = |source| KeyError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let mode = std::fs::metadata(path).map_err(io)?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Err(KeyError::Permissions {
-                path: path.to_owned(),
-                mode: mode & 0o777,
-            });
-        }
-        let text = SecretBox::new(Box::new(std::fs::read_to_string(path).map_err(io)?));
+        let text = read_private(path)?;
         let bad = |reason| KeyError::Format {
             path: path.to_owned(),
             reason,
@@ -293,6 +323,112 @@ impl Pseudonymiser {
             version: self.version,
             key: SecretBox::new(key),
         }
+    }
+
+    /// The release keys of every region (what the web server needs for hemhämtning), with this
+    /// key's version and fingerprint.
+    pub fn release_keys(&self) -> ReleaseKeys {
+        ReleaseKeys {
+            version: self.version,
+            fingerprint: self.fingerprint(),
+            regions: RegionCode::all()
+                .map(|r| (r, self.for_release(&ReleaseScope::Region(r)).key))
+                .collect(),
+        }
+    }
+}
+
+/// The release keys of every region, without the key they derive from: all hemhämtning needs.
+/// Built by [`Pseudonymiser::release_keys`] or read from a release-keys file.
+pub struct ReleaseKeys {
+    version: u32,
+    fingerprint: String,
+    regions: BTreeMap<RegionCode, SecretBox<[u8; 32]>>,
+}
+
+impl std::fmt::Debug for ReleaseKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReleaseKeys")
+            .field("version", &self.version)
+            .field("regions", &self.regions.len())
+            .field("keys", &"[hemlig]")
+            .finish()
+    }
+}
+
+impl ReleaseKeys {
+    /// The release pseudonymiser of `region` (hemhämtning), if the file holds its key.
+    pub fn for_region(&self, region: RegionCode) -> Option<ReleasePseudonymiser> {
+        self.regions.get(&region).map(|k| ReleasePseudonymiser {
+            version: self.version,
+            key: SecretBox::new(Box::new(*k.expose_secret())),
+        })
+    }
+
+    /// The version of the pseudonymisation key the release keys derive from.
+    pub fn key_version(&self) -> u32 {
+        self.version
+    }
+
+    /// The fingerprint of that key ([`Pseudonymiser::fingerprint`]), to check against the catalogue.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Write a new release-keys file (mode 0600; an existing file is refused):
+    /// `vardhub-release-keys`, `version=`, `fingerprint=`, then `region.RR=<64 hex>` per region.
+    pub fn write(&self, path: &Path) -> Result<(), KeyError> {
+        let mut text = format!(
+            "{RELEASE_FILE_HEADER}\nversion={}\nfingerprint={}\n",
+            self.version, self.fingerprint
+        );
+        for (region, key) in &self.regions {
+            text.push_str(&format!(
+                "region.{}={}\n",
+                region.as_str(),
+                hex::encode(key.expose_secret())
+            ));
+        }
+        write_private(path, &SecretBox::new(Box::new(text)))
+    }
+
+    /// Read a release-keys file; group- or world-readable files and master key files are refused.
+    pub fn load(path: &Path) -> Result<ReleaseKeys, KeyError> {
+        let text = read_private(path)?;
+        let bad = |reason| KeyError::Format {
+            path: path.to_owned(),
+            reason,
+        };
+        let mut lines = text.expose_secret().lines();
+        match lines.next() {
+            Some(RELEASE_FILE_HEADER) => {}
+            Some(KEY_FILE_HEADER) => return Err(KeyError::MasterKeyGiven(path.to_owned())),
+            _ => return Err(bad("first line must be `vardhub-release-keys`")),
+        }
+        let mut version = None;
+        let mut fingerprint = None;
+        let mut regions = BTreeMap::new();
+        for line in lines {
+            if let Some(v) = line.strip_prefix("version=") {
+                version = v.trim().parse::<u32>().ok();
+            } else if let Some(f) = line.strip_prefix("fingerprint=") {
+                fingerprint = Some(f.trim().to_owned());
+            } else if let Some((name, value)) = line
+                .strip_prefix("region.")
+                .and_then(|rest| rest.split_once('='))
+            {
+                let region = RegionCode::parse(name).map_err(|_| bad("unknown region code"))?;
+                let mut key = SecretBox::new(Box::new([0u8; 32]));
+                hex::decode_to_slice(value.trim(), key.expose_secret_mut())
+                    .map_err(|_| bad("a release key must be 64 hex digits"))?;
+                regions.insert(region, key);
+            }
+        }
+        Ok(ReleaseKeys {
+            version: version.ok_or_else(|| bad("missing `version=`"))?,
+            fingerprint: fingerprint.ok_or_else(|| bad("missing `fingerprint=`"))?,
+            regions,
+        })
     }
 }
 
@@ -444,6 +580,58 @@ mod tests {
         assert!(shown.contains("version: 3"), "{shown}");
         let key = hex::encode(r.key.expose_secret());
         assert!(!shown.contains(&key[..8]), "{shown}");
+    }
+
+    /// The server's release-keys file gives exactly the release pseudonyms the master key gives
+    /// (hemhämtning output unchanged), holds nothing that makes lake pseudonyms, and a master key
+    /// file offered in its place is refused.
+    #[test]
+    fn release_keys_file_reproduces_release_pseudonyms_and_refuses_the_master_key() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("keys/master.key");
+        create_key_file(&master).unwrap();
+        let p = Pseudonymiser::load(&master).unwrap();
+        let out = dir.path().join("release/release.keys");
+        p.release_keys().write(&out).unwrap();
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(matches!(
+            p.release_keys().write(&out),
+            Err(KeyError::Exists(_))
+        ));
+        let keys = ReleaseKeys::load(&out).unwrap();
+        assert_eq!(keys.key_version(), 1);
+        assert_eq!(keys.fingerprint(), p.fingerprint());
+        let lake = p
+            .pseudonymise("194501103297", None, date(2024, 3, 31), None, None)
+            .unwrap()
+            .pseudonym;
+        for r in RegionCode::all() {
+            let direct = p.for_release(&ReleaseScope::Region(r)).pseudonym(&lake);
+            assert_eq!(keys.for_region(r).unwrap().pseudonym(&lake), direct);
+        }
+        // Neither the master key nor the derived pseudonymisation key is in the file.
+        let text = std::fs::read_to_string(&out).unwrap();
+        let master_hex = std::fs::read_to_string(&master).unwrap();
+        let master_hex = master_hex
+            .lines()
+            .find_map(|l| l.strip_prefix("key="))
+            .unwrap();
+        assert!(!text.contains(master_hex));
+        assert!(!format!("{keys:?}").contains(&text[60..80]));
+        // The master key is refused where release keys belong.
+        assert!(matches!(
+            ReleaseKeys::load(&master),
+            Err(KeyError::MasterKeyGiven(_))
+        ));
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            ReleaseKeys::load(&out),
+            Err(KeyError::Permissions { .. })
+        ));
     }
 
     #[test]

@@ -28,7 +28,15 @@ struct Env {
 async fn env(synthetic: bool) -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_owned();
-    let hub = Hub::init(root.join("data"), synthetic).await.unwrap();
+    let audit = vardhub_store::AuditKey::create(&root.join("keys")).unwrap();
+    let hub = Hub::init(
+        root.join("data"),
+        synthetic,
+        vardhub_store::HubId::random(),
+        audit,
+    )
+    .await
+    .unwrap();
     Env {
         _tmp: tmp,
         root,
@@ -736,5 +744,46 @@ async fn waiting_time_status_and_dates_are_consistent() {
     assert_eq!(
         (issue.row, issue.field.as_deref()),
         (Some(5), Some("genomford_datum"))
+    );
+}
+
+/// Files in the data directory are private: after an accepted and a rejected delivery, every
+/// file the hub wrote (lake Parquet, catalogue with -wal/-shm, reports, lock) is 0600 and every
+/// folder 0700, whatever the umask of the test process.
+#[tokio::test(flavor = "multi_thread")]
+async fn files_in_the_data_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = env(true).await;
+    let ok = Delivery::new(&e.root, "ok")
+        .contacts(&Files::new(many_stays(5)), false)
+        .write();
+    assert_eq!(e.ingest(&ok).await.status, DeliveryStatus::Accepted);
+    let mut rows = many_stays(3);
+    rows.push(stay("K99", "194501103296"));
+    let bad = Delivery::new(&e.root, "bad")
+        .contacts(&Files::new(rows), false)
+        .write();
+    assert_eq!(e.ingest(&bad).await.status, DeliveryStatus::Rejected);
+    let mut files = 0;
+    let mut stack = vec![e.hub.layout().root().to_owned()];
+    while let Some(dir) = stack.pop() {
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", dir.display());
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", path.display());
+            files += 1;
+        }
+    }
+    let lake_files = e.read_table("kontakter").await.len();
+    assert!(lake_files > 0);
+    assert!(
+        files >= 8,
+        "lake, catalogue, reports were checked ({files} files)"
     );
 }

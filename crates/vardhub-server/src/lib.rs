@@ -24,8 +24,10 @@
 //!   [`vardhub_engine::indicator::ResultRow`]s;
 //! * microdata is only ever read from lake files whose catalogue region equals the caller's own
 //!   region; request parameters are used for lookups, never to build file paths; it leaves with
-//!   the region's release pseudonyms, never the lake's (no key: 503);
-//! * every authenticated request and every download is appended to the hash-chained audit log;
+//!   the region's release pseudonyms, never the lake's (no release keys: 503); the server holds
+//!   only the regions' release keys ([`vardhub_ingest::ReleaseKeys`]), never the master key;
+//! * every authenticated request and every download is appended to the keyed audit log (the
+//!   server holds the audit key, which cannot make pseudonyms);
 //! * request logs carry the route template, never a query string or personal data.
 
 pub mod auth;

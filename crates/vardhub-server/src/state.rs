@@ -5,16 +5,16 @@ use crate::metrics::Metrics;
 use crate::runs::RunCache;
 use std::sync::Arc;
 use vardhub_engine::disclosure::DisclosurePolicy;
-use vardhub_ingest::Pseudonymiser;
+use vardhub_ingest::ReleaseKeys;
 use vardhub_store::Hub;
 
 /// Everything a handler needs: the hub, the disclosure policy, the run cache, the metrics and,
-/// when hemhämtning is configured, the pseudonymisation key its release pseudonyms derive from.
-/// Cheap to clone.
+/// when hemhämtning is configured, the regions' release keys. Never the key that makes lake
+/// pseudonyms: the server cannot recompute a pseudonym from an identity number. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
-    pseudonymiser: Option<Arc<Pseudonymiser>>,
+    release_keys: Option<Arc<ReleaseKeys>>,
 }
 
 struct Inner {
@@ -36,14 +36,14 @@ impl AppState {
                 metrics: Metrics::default(),
                 config,
             }),
-            pseudonymiser: None,
+            release_keys: None,
         }
     }
-    /// The same state with the pseudonymisation key that hemhämtning derives each region's release
-    /// pseudonyms from. Without it, microdata downloads answer 503.
-    pub fn with_pseudonymiser(self, pseudonymiser: Arc<Pseudonymiser>) -> AppState {
+    /// The same state with the regions' release keys, from which hemhämtning makes each region's
+    /// release pseudonyms. Without them, microdata downloads answer 503.
+    pub fn with_release_keys(self, keys: Arc<ReleaseKeys>) -> AppState {
         AppState {
-            pseudonymiser: Some(pseudonymiser),
+            release_keys: Some(keys),
             ..self
         }
     }
@@ -55,9 +55,9 @@ impl AppState {
     pub(crate) fn policy(&self) -> &Arc<DisclosurePolicy> {
         &self.inner.policy
     }
-    /// The pseudonymisation key, when hemhämtning is configured.
-    pub(crate) fn pseudonymiser(&self) -> Option<&Arc<Pseudonymiser>> {
-        self.pseudonymiser.as_ref()
+    /// The regions' release keys, when hemhämtning is configured.
+    pub(crate) fn release_keys(&self) -> Option<&Arc<ReleaseKeys>> {
+        self.release_keys.as_ref()
     }
     pub(crate) fn runs(&self) -> &RunCache {
         &self.inner.runs

@@ -772,7 +772,7 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
     .await;
 
     // Downloads and refusals are audited, and the chain still verifies.
-    let hub = vardhub_store::Hub::open(&w.data).await.unwrap();
+    let hub = support::open_hub(&w.data).await;
     let entries = hub.audit_entries().await.unwrap();
     assert!(entries.iter().any(|e| {
         e.actor == "reg_a"
@@ -818,7 +818,7 @@ async fn hemhamtning_gives_a_region_only_its_own_microdata() {
 async fn hemhamtning_without_a_key_is_unavailable() {
     use tower::ServiceExt;
     let w = world();
-    let hub = vardhub_store::Hub::open(&w.data).await.unwrap();
+    let hub = support::open_hub(&w.data).await;
     let app = vardhub_server::app(vardhub_server::AppState::new(
         hub.clone(),
         vardhub_engine::disclosure::DisclosurePolicy::default_public(),

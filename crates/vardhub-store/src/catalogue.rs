@@ -224,6 +224,7 @@ impl Hub {
             ));
         }
         self.check_synthetic(record)?;
+        let key = self.audit_key()?;
         staged.seal()?;
         crate::crash::point("publish.staged");
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -237,7 +238,7 @@ impl Hub {
             .parent()
             .ok_or_else(|| StoreError::Internal("lake path without parent".into()))?
             .to_owned();
-        fs::create_dir_all(&parent).map_err(StoreError::io(&parent))?;
+        crate::private::create_dir_all(&parent).map_err(StoreError::io(&parent))?;
         // A folder here can only be the leftover of a crashed publish (the catalogue has no row for it).
         remove_all(&final_dir)?;
         fs::rename(staged.dir(), &final_dir).map_err(StoreError::io(&final_dir))?;
@@ -245,7 +246,7 @@ impl Hub {
         staged.mark_published();
         crate::crash::point("publish.renamed");
 
-        let result: Result<(), StoreError> = async {
+        let result: Result<audit::Head, StoreError> = async {
             let now = time::fmt(time::now_utc());
             let held = record.status == DeliveryStatus::Held;
             let published_at = (!held).then_some(now.as_str());
@@ -278,18 +279,19 @@ impl Hub {
                     "status": record.status.as_str(),
                     "rows": record.rows_published,
                 });
-                audit::append(
+                return audit::append(
                     &mut tx,
+                    key,
                     &record.actor,
                     "ingest.hold",
                     &id,
                     &details.to_string(),
                 )
-                .await?;
-                return Ok(());
+                .await;
             }
             make_current(
                 &mut tx,
+                key,
                 &record.collection,
                 &record.region,
                 record.period,
@@ -303,17 +305,21 @@ impl Hub {
             .await
         }
         .await;
-        if let Err(e) = result {
-            drop(tx);
-            let _ = remove_all(&final_dir);
-            return Err(e);
-        }
+        let head = match result {
+            Ok(head) => head,
+            Err(e) => {
+                drop(tx);
+                let _ = remove_all(&final_dir);
+                return Err(e);
+            }
+        };
         crate::crash::point("publish.before_commit");
         if let Err(e) = tx.commit().await {
             let _ = remove_all(&final_dir);
             return Err(e.into());
         }
         crate::crash::point("publish.committed");
+        self.anchor_audit(&head);
         Ok(id)
     }
     /// Record a rejected delivery (its report and counts; nothing in the lake, nothing current changes).
@@ -327,8 +333,9 @@ impl Hub {
         let (version, id) = next_version(&mut tx, record).await?;
         insert_delivery(&mut tx, record, &id, version, None, None, &report(&id)).await?;
         let details = serde_json::json!({"errors": record.errors, "rows": record.rows_received});
-        audit::append(
+        let head = audit::append(
             &mut tx,
+            self.audit_key()?,
             &record.actor,
             "ingest.reject",
             &id,
@@ -336,6 +343,7 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
+        self.anchor_audit(&head);
         Ok(id)
     }
 
@@ -508,8 +516,9 @@ impl Hub {
                     .bind(fingerprint)
                     .execute(&mut *tx)
                     .await?;
-                audit::append(
+                let head = audit::append(
                     &mut tx,
+                    self.audit_key()?,
                     "system",
                     "key.register",
                     &format!("key-v{version}"),
@@ -517,6 +526,7 @@ impl Hub {
                 )
                 .await?;
                 tx.commit().await?;
+                self.anchor_audit(&head);
                 Ok(())
             }
         }
@@ -541,15 +551,20 @@ impl Hub {
         .map(|r| (r.get(0), r.get(1)))
         .collect();
         let now = time::fmt(time::now_utc());
+        let mut head = None;
         for (id, _) in &victims {
             sqlx::query("UPDATE deliveries SET gc_at = ? WHERE id = ?")
                 .bind(&now)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            audit::append(&mut tx, "system", "lake.gc", id, "").await?;
+            head =
+                Some(audit::append(&mut tx, self.audit_key()?, "system", "lake.gc", id, "").await?);
         }
         tx.commit().await?;
+        if let Some(head) = &head {
+            self.anchor_audit(head);
+        }
         for (_, rel) in &victims {
             remove_all(&self.layout.root().join(rel))?;
         }
@@ -562,6 +577,7 @@ impl Hub {
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn make_current(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    key: &crate::keys::AuditKey,
     collection: &str,
     region: &str,
     period: Period,
@@ -571,7 +587,7 @@ pub(crate) async fn make_current(
     status: DeliveryStatus,
     rows: u64,
     action: &str,
-) -> Result<(), StoreError> {
+) -> Result<audit::Head, StoreError> {
     let previous: Option<String> = sqlx::query(
         "SELECT delivery_id FROM current_deliveries WHERE collection = ? AND region = ? AND period = ?",
     )
@@ -618,8 +634,7 @@ pub(crate) async fn make_current(
         "rows": rows,
         "supersedes": previous,
     });
-    audit::append(tx, actor, action, id, &details.to_string()).await?;
-    Ok(())
+    audit::append(tx, key, actor, action, id, &details.to_string()).await
 }
 
 async fn next_version(

@@ -22,6 +22,31 @@ pub enum StoreError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A key file or key folder would lie inside the data directory (the operator must move it):
+    /// a copy of the data directory must not hold what makes pseudonyms or seals the audit log.
+    #[error(
+        "{path} ligger i datakatalogen {data}; nycklar ska ligga utanför (--key-dir, VARDHUB_KEY_DIR) / {path} is inside the data directory {data}; keys must live outside it (--key-dir, VARDHUB_KEY_DIR)"
+    )]
+    KeyInsideData {
+        /// The key path given.
+        path: PathBuf,
+        /// The data directory.
+        data: PathBuf,
+    },
+    /// A key file cannot be used (the operator must act: permissions, format, wrong file).
+    #[error("nyckelfilen {path}: {reason} / key file {path}: {reason}")]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The hub was opened without its audit key and was asked to append to the audit log (a bug in
+    /// the caller, or the operator gave no key folder).
+    #[error(
+        "granskningsnyckeln saknas: hubben öppnades utan nyckelkatalog / the audit key is missing: the hub was opened without its key folder"
+    )]
+    NoAuditKey,
     /// Catalogue failure.
     #[error("katalogfel / catalogue error: {0}")]
     Catalogue(#[from] sqlx::Error),

@@ -54,6 +54,7 @@ impl Hub {
         id: &str,
         actor: &str,
     ) -> Result<(), StoreError> {
+        let key = self.audit_key()?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query(
             "SELECT collection, region, period, status, superseded_at, rows_published
@@ -86,8 +87,9 @@ impl Hub {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        make_current(
+        let head = make_current(
             &mut tx,
+            key,
             &collection,
             &region,
             period,
@@ -100,120 +102,7 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
+        self.anchor_audit(&head);
         Ok(())
-    }
-}
-
-/// The catalogue of a hub created before held deliveries existed refuses the status `held` (a
-/// CHECK constraint). Widen the constraint in place: only the constraint's text changes, which
-/// SQLite documents as safe to edit in the schema table.
-pub(crate) async fn migrate(pool: &sqlx::SqlitePool) -> Result<bool, StoreError> {
-    let mut conn = pool.acquire().await?;
-    let sql: String =
-        sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'")
-            .fetch_one(&mut *conn)
-            .await?
-            .get(0);
-    const OLD: &str = "'accepted', 'accepted_with_warnings', 'rejected')";
-    if !sql.contains(OLD) {
-        return Ok(false);
-    }
-    let new = sql.replace(
-        OLD,
-        "'accepted', 'accepted_with_warnings', 'rejected', 'held')",
-    );
-    let version: i64 = sqlx::query("PRAGMA schema_version")
-        .fetch_one(&mut *conn)
-        .await?
-        .get(0);
-    sqlx::query("PRAGMA writable_schema = ON")
-        .execute(&mut *conn)
-        .await?;
-    let result = async {
-        sqlx::query(
-            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'deliveries'",
-        )
-        .bind(&new)
-        .execute(&mut *conn)
-        .await?;
-        // An integer we read ourselves: nothing from outside goes into this statement.
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA schema_version = {}",
-            version + 1
-        )))
-        .execute(&mut *conn)
-        .await?;
-        Ok::<_, sqlx::Error>(())
-    }
-    .await;
-    sqlx::query("PRAGMA writable_schema = OFF")
-        .execute(&mut *conn)
-        .await?;
-    result?;
-    sqlx::query("UPDATE hub_meta SET value = ? WHERE key = 'schema_version'")
-        .bind(crate::schema::SCHEMA_VERSION)
-        .execute(&mut *conn)
-        .await?;
-    Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_version_1_catalogue_learns_the_held_status_on_open() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("data");
-        let hub = Hub::init(&root, true).await.unwrap();
-        // Turn the new catalogue back into a version-1 one (the old CHECK constraint).
-        {
-            let mut conn = hub.pool.acquire().await.unwrap();
-            let version: i64 = sqlx::query("PRAGMA schema_version")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap()
-                .get(0);
-            for q in [
-                "PRAGMA writable_schema = ON".to_owned(),
-                "UPDATE sqlite_master SET sql = replace(sql, ', ''held'')', ')') WHERE name = 'deliveries'".to_owned(),
-                format!("PRAGMA schema_version = {}", version + 1),
-                "PRAGMA writable_schema = OFF".to_owned(),
-                "UPDATE hub_meta SET value = '1' WHERE key = 'schema_version'".to_owned(),
-            ] {
-                sqlx::query(sqlx::AssertSqlSafe(q))
-                    .execute(&mut *conn)
-                    .await
-                    .unwrap();
-            }
-        }
-        hub.close().await;
-        let insert =
-            "INSERT INTO deliveries (id, collection, region, period, version, spec_version,
-                synthetic, status, received_at, manifest_sha256, rows_received, rows_published,
-                errors, warnings, report_json)
-             VALUES ('x', 'c', '01', '2024-03', 1, '1', 1, 'held', 't', 's', 0, 0, 0, 0, '{}')";
-        {
-            let old = crate::hub::connect_for_test(&root).await;
-            assert!(
-                sqlx::query(insert).execute(&old).await.is_err(),
-                "the old constraint refuses 'held'"
-            );
-            old.close().await;
-        }
-        let hub = Hub::open(&root).await.unwrap();
-        sqlx::query(insert).execute(&hub.pool).await.unwrap();
-        let v: String = sqlx::query("SELECT value FROM hub_meta WHERE key = 'schema_version'")
-            .fetch_one(&hub.pool)
-            .await
-            .unwrap()
-            .get(0);
-        assert_eq!(v, crate::schema::SCHEMA_VERSION);
-        let integrity: String = sqlx::query("PRAGMA integrity_check")
-            .fetch_one(&hub.pool)
-            .await
-            .unwrap()
-            .get(0);
-        assert_eq!(integrity, "ok");
     }
 }

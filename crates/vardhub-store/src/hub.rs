@@ -1,12 +1,15 @@
 //! Opening and creating a hub: its folders, its catalogue and its writer lock.
 
 use crate::error::StoreError;
+use crate::keys::{AuditKey, HubId, refuse_inside_data};
+use crate::private;
 use crate::schema;
 use crate::time;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The folders and files of a hub under its data directory.
@@ -58,22 +61,33 @@ pub struct WriterLock {
     _file: File,
 }
 
-/// An open hub: its layout and a connection pool to its catalogue.
+/// An open hub: its layout, its identity, a connection pool to its catalogue and, for a process
+/// that appends to the audit log, the audit key.
 #[derive(Debug, Clone)]
 pub struct Hub {
     pub(crate) layout: HubLayout,
     pub(crate) pool: SqlitePool,
     synthetic: bool,
+    id: HubId,
+    audit: Option<Arc<AuditKey>>,
 }
 
 impl Hub {
-    /// Create a new hub in `root`. `synthetic` decides, for the hub's lifetime, whether it accepts
-    /// only synthetic deliveries (development, demo, tests) or only real ones.
-    pub async fn init(root: impl Into<PathBuf>, synthetic: bool) -> Result<Hub, StoreError> {
+    /// Create a new hub in `root` with identity `id`. `synthetic` decides, for the hub's lifetime,
+    /// whether it accepts only synthetic deliveries (development, demo, tests) or only real ones.
+    /// `audit` keys the audit log; its folder must lie outside `root`. Every folder is created
+    /// 0700, the catalogue 0600.
+    pub async fn init(
+        root: impl Into<PathBuf>,
+        synthetic: bool,
+        id: HubId,
+        audit: AuditKey,
+    ) -> Result<Hub, StoreError> {
         let layout = HubLayout::new(root);
         if layout.catalogue().exists() {
             return Err(StoreError::AlreadyInitialised(layout.root().to_owned()));
         }
+        refuse_inside_data(layout.root(), audit.dir())?;
         for dir in [
             layout.root().to_owned(),
             layout.lake(),
@@ -81,9 +95,12 @@ impl Hub {
             layout.reports(),
             layout.logs(),
         ] {
-            fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+            private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
         }
-        let pool = connect(&layout.catalogue(), true).await?;
+        // SQLite gives the -wal and -shm files the catalogue's own mode.
+        let catalogue = layout.catalogue();
+        private::create_new_file(&catalogue).map_err(StoreError::io(&catalogue))?;
+        let pool = connect(&catalogue, true).await?;
         let mut tx = pool.begin().await?;
         for stmt in schema::DDL {
             sqlx::query(*stmt).execute(&mut *tx).await?;
@@ -93,6 +110,8 @@ impl Hub {
             ("schema_version", schema::SCHEMA_VERSION),
             ("synthetic", if synthetic { "true" } else { "false" }),
             ("created_at", created.as_str()),
+            ("hub_id", id.as_str()),
+            ("audit_key_fingerprint", audit.fingerprint().as_str()),
         ] {
             sqlx::query("INSERT INTO hub_meta (key, value) VALUES (?, ?)")
                 .bind(k)
@@ -105,6 +124,8 @@ impl Hub {
             layout,
             pool,
             synthetic,
+            id,
+            audit: Some(Arc::new(audit)),
         };
         hub.append_audit(
             "system",
@@ -113,30 +134,82 @@ impl Hub {
             if synthetic { "synthetic" } else { "real" },
         )
         .await?;
+        hub.checkpoint_audit().await?;
         Ok(hub)
     }
 
-    /// Open an existing hub.
+    /// Open an existing hub for reading. A process that also writes (and so appends to the audit
+    /// log) adds the audit key with [`Hub::with_audit_key`].
     pub async fn open(root: impl Into<PathBuf>) -> Result<Hub, StoreError> {
         let layout = HubLayout::new(root);
         if !layout.catalogue().exists() {
             return Err(StoreError::NotInitialised(layout.root().to_owned()));
         }
-        let mut pool = connect(&layout.catalogue(), false).await?;
-        if crate::held::migrate(&pool).await? {
-            // Fresh connections read the widened schema.
-            pool.close().await;
-            pool = connect(&layout.catalogue(), false).await?;
+        let pool = connect(&layout.catalogue(), false).await?;
+        let meta = |key: &'static str| {
+            let pool = pool.clone();
+            async move {
+                Ok::<_, StoreError>(
+                    sqlx::query("SELECT value FROM hub_meta WHERE key = ?")
+                        .bind(key)
+                        .fetch_optional(&pool)
+                        .await?
+                        .map(|r| r.get::<String, _>(0)),
+                )
+            }
+        };
+        let version = meta("schema_version").await?.unwrap_or_default();
+        if version != schema::SCHEMA_VERSION {
+            return Err(StoreError::Conflict(format!(
+                "hubben i {} har katalogschema {version}, den här versionen av vardhub kräver {} (granskningsloggen utan nyckel går inte att uppgradera; skapa hubben på nytt) / the hub in {} has catalogue schema {version}, this vardhub needs {} (an audit log without a key cannot be upgraded; create the hub again)",
+                layout.root().display(),
+                schema::SCHEMA_VERSION,
+                layout.root().display(),
+                schema::SCHEMA_VERSION
+            )));
         }
-        let row = sqlx::query("SELECT value FROM hub_meta WHERE key = 'synthetic'")
-            .fetch_one(&pool)
-            .await?;
-        let synthetic = row.get::<String, _>(0) == "true";
+        let synthetic = meta("synthetic").await?.as_deref() == Some("true");
+        let id = HubId::parse(&meta("hub_id").await?.unwrap_or_default())?;
         Ok(Hub {
             layout,
             pool,
             synthetic,
+            id,
+            audit: None,
         })
+    }
+
+    /// The same hub with its audit key, so that it can append to the audit log and verify it.
+    /// Refused when the key folder lies inside the data directory or the key is not the one the
+    /// hub was created with.
+    pub async fn with_audit_key(self, key: AuditKey) -> Result<Hub, StoreError> {
+        refuse_inside_data(self.layout.root(), key.dir())?;
+        let registered: Option<String> =
+            sqlx::query("SELECT value FROM hub_meta WHERE key = 'audit_key_fingerprint'")
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.get(0));
+        if registered.as_deref() != Some(key.fingerprint().as_str()) {
+            return Err(StoreError::KeyFile {
+                path: key.dir().join(AuditKey::FILE),
+                reason: "är inte den här hubbens granskningsnyckel / is not this hub's audit key"
+                    .into(),
+            });
+        }
+        Ok(Hub {
+            audit: Some(Arc::new(key)),
+            ..self
+        })
+    }
+
+    /// The audit key, if the hub was opened with it.
+    pub(crate) fn audit_key(&self) -> Result<&AuditKey, StoreError> {
+        self.audit.as_deref().ok_or(StoreError::NoAuditKey)
+    }
+
+    /// The hub's identity (names its default key folder).
+    pub fn id(&self) -> &HubId {
+        &self.id
     }
 
     /// The hub's folders.
@@ -153,12 +226,16 @@ impl Hub {
     /// that crashed: staging folders and lake folders that no catalogue row references are removed.
     pub async fn lock_writer(&self) -> Result<WriterLock, StoreError> {
         let path = self.layout.lock_file();
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(StoreError::io(&path))?;
+        let file = {
+            use std::os::unix::fs::OpenOptionsExt;
+            File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .mode(private::FILE_MODE)
+                .open(&path)
+                .map_err(StoreError::io(&path))?
+        };
         let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?
@@ -204,8 +281,14 @@ impl Hub {
             .join("/")
     }
 
-    /// Close the catalogue connections (flushes SQLite's WAL).
+    /// Write a last audit checkpoint (when the hub has its audit key) and close the catalogue
+    /// connections (flushes SQLite's WAL).
     pub async fn close(&self) {
+        if self.audit.is_some()
+            && let Err(e) = self.checkpoint_audit().await
+        {
+            tracing::error!(error = %e, "audit checkpoint not written");
+        }
         self.pool.close().await;
     }
 }
@@ -222,14 +305,6 @@ async fn connect(path: &Path, create: bool) -> Result<SqlitePool, StoreError> {
         .max_connections(4)
         .connect_with(options)
         .await?)
-}
-
-/// A plain connection pool to a catalogue, without migration (tests of the migration).
-#[cfg(test)]
-pub(crate) async fn connect_for_test(root: &Path) -> SqlitePool {
-    connect(&HubLayout::new(root).catalogue(), false)
-        .await
-        .expect("catalogue")
 }
 
 pub(crate) fn remove_all(path: &Path) -> Result<(), StoreError> {
@@ -270,4 +345,105 @@ pub(crate) fn sync_dir(path: &Path) -> Result<(), StoreError> {
     File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(StoreError::io(path))
+}
+
+/// A hub in `dir/hub` with its audit key in `dir/keys`, as the tests of this crate use it.
+#[cfg(test)]
+pub(crate) async fn test_hub(dir: &Path) -> Hub {
+    let key = AuditKey::create(&dir.join("keys")).unwrap();
+    Hub::init(dir.join("hub"), true, HubId::random(), key)
+        .await
+        .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// Catalogue (with its -wal and -shm), folders, the writer lock and staged Parquet are created
+    /// private to the hub's user even when the umask would let others read them.
+    #[tokio::test]
+    async fn files_of_the_data_directory_are_created_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let hub = test_hub(tmp.path()).await;
+        let layout = hub.layout().clone();
+        let lock = hub.lock_writer().await.unwrap();
+        let staged = crate::StagedDelivery::create(&hub).unwrap();
+        let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
+            datafusion::arrow::datatypes::Field::new(
+                "x",
+                datafusion::arrow::datatypes::DataType::Int64,
+                false,
+            ),
+        ]));
+        let written = staged.table_writer("t", schema).unwrap().finish().unwrap();
+        let parquet = staged.dir().join(&written.file_name);
+        hub.append_audit("system", "test", "hub", "").await.unwrap();
+        let wal = layout.root().join("catalogue.sqlite-wal");
+        let shm = layout.root().join("catalogue.sqlite-shm");
+        assert!(
+            wal.exists() && shm.exists(),
+            "the catalogue runs in WAL mode"
+        );
+        for file in [
+            layout.catalogue(),
+            wal,
+            shm,
+            layout.lock_file(),
+            parquet.clone(),
+        ] {
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        for dir in [
+            layout.root().to_owned(),
+            layout.lake(),
+            layout.staging(),
+            layout.reports(),
+            layout.logs(),
+            staged.dir().to_owned(),
+        ] {
+            assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+        }
+        drop(staged);
+        drop(lock);
+        hub.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_key_folder_inside_the_data_directory_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let key = AuditKey::create(&data.join("keys")).unwrap();
+        let err = Hub::init(&data, true, HubId::random(), key)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::KeyInsideData { .. }), "{err}");
+        assert!(!data.join("catalogue.sqlite").exists());
+    }
+
+    #[tokio::test]
+    async fn another_hubs_audit_key_is_refused_and_without_a_key_nothing_is_appended() {
+        let tmp = tempfile::tempdir().unwrap();
+        let hub = test_hub(tmp.path()).await;
+        hub.close().await;
+        let hub = Hub::open(tmp.path().join("hub")).await.unwrap();
+        assert!(matches!(
+            hub.append_audit("system", "x", "y", "").await,
+            Err(StoreError::NoAuditKey)
+        ));
+        let other = AuditKey::create(&tmp.path().join("other")).unwrap();
+        assert!(matches!(
+            hub.clone().with_audit_key(other).await,
+            Err(StoreError::KeyFile { .. })
+        ));
+        let own = AuditKey::load(&tmp.path().join("keys")).unwrap();
+        let hub = hub.with_audit_key(own).await.unwrap();
+        hub.append_audit("system", "x", "y", "").await.unwrap();
+        assert_eq!(hub.verify_audit().await.unwrap().unwrap(), 2);
+    }
 }

@@ -8,7 +8,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 use sha2::{Digest, Sha256};
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,7 @@ impl StagedDelivery {
             SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let dir = staging.join(name);
-        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        crate::private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
         Ok(StagedDelivery {
             dir,
             files: Vec::new(),
@@ -123,7 +123,7 @@ impl TableWriter {
         table: &str,
         schema: SchemaRef,
     ) -> Result<TableWriter, StoreError> {
-        let file = File::create(path).map_err(StoreError::io(path))?;
+        let file = crate::private::create_file(path).map_err(StoreError::io(path))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))

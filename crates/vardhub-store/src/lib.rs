@@ -16,15 +16,22 @@
 //! Architecture invariants:
 //! * nothing in this crate ever sees a raw personnummer: it stores what ingest hands it;
 //! * lake folders are never modified after publication, only removed by garbage collection;
-//! * the audit log is only appended to (the catalogue refuses `UPDATE` and `DELETE` on it).
+//! * the audit log is only appended to (the catalogue refuses `UPDATE`, `DELETE` and out-of-order
+//!   inserts), each entry is MAC-chained with an audit key kept outside the data directory, and
+//!   checkpoints outside the catalogue catch a truncated log;
+//! * no secret is stored under the data directory ([`refuse_inside_data`]); everything the hub
+//!   creates there is private to its user (folders 0700, files 0600).
 
+mod anchor;
 mod audit;
 mod catalogue;
 mod crash;
 mod error;
 mod held;
 mod hub;
+mod keys;
 mod lake;
+pub mod private;
 mod runs;
 mod schema;
 mod time;
@@ -38,6 +45,7 @@ pub use catalogue::{
 pub use error::StoreError;
 pub use held::CurrentTables;
 pub use hub::{Hub, HubLayout, WriterLock};
+pub use keys::{AuditKey, HubId, refuse_inside_data};
 pub use lake::{StagedDelivery, TableWriter, WrittenFile};
 pub use runs::{IndicatorRun, new_run};
 pub use time::now_utc;

@@ -63,7 +63,7 @@ impl Hub {
     ) -> Result<IndicatorRun, StoreError> {
         sqlx::query(DDL).execute(&self.pool).await?;
         let dir = self.layout.root().join("results").join(&run.id);
-        std::fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        crate::private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
         let path = dir.join("indicators.parquet");
         let mut writer = TableWriter::create(&path, "indicators", results.schema())?;
         writer.write(results)?;
@@ -72,7 +72,8 @@ impl Hub {
         run.result_sha256 = written.sha256.clone();
         run.rows = written.rows as i64;
         let rel = self.relative(&path);
-        let outcome: Result<(), StoreError> = async {
+        let key = self.audit_key()?;
+        let outcome: Result<audit::Head, StoreError> = async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
             sqlx::query(
                 "INSERT INTO indicator_runs (id, started_at, finished_at, as_of, software_version, recipes, inputs,
@@ -91,14 +92,17 @@ impl Hub {
             .bind(&run.timings)
             .execute(&mut *tx)
             .await?;
-            audit::append(&mut tx, "system", "indicators.compute", &run.id, &format!("{} rows", run.rows)).await?;
+            let head = audit::append(&mut tx, key, "system", "indicators.compute", &run.id, &format!("{} rows", run.rows)).await?;
             tx.commit().await?;
-            Ok(())
+            Ok(head)
         }
         .await;
-        if let Err(e) = outcome {
-            let _ = remove_all(&dir);
-            return Err(e);
+        match outcome {
+            Ok(head) => self.anchor_audit(&head),
+            Err(e) => {
+                let _ = remove_all(&dir);
+                return Err(e);
+            }
         }
         Ok(run)
     }

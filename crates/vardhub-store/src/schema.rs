@@ -2,7 +2,9 @@
 //! RFC 3339 UTC, integer booleans); applied in one transaction by [`crate::Hub::init`].
 
 /// Schema version written to `hub_meta`.
-/// 2: status `held` (a re-delivery waiting for confirmation; hubs of version 1 are migrated on open).
+/// 2: the audit log is keyed (HMAC) and checkpointed outside the catalogue; `hub_meta` holds the
+/// hub id and the audit key's fingerprint; inserts into the log must be the next sequence number;
+/// status `held` (a re-delivery waiting for confirmation). Catalogues of version 1 are refused.
 pub(crate) const SCHEMA_VERSION: &str = "2";
 
 /// DDL statements, in order.
@@ -67,5 +69,10 @@ pub(crate) const DDL: &[&str] = &[
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    // Runs before conflict resolution, so `INSERT OR REPLACE` of an existing entry is refused too
+    // (its implicit delete fires no delete trigger).
+    "CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+        WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
 ];

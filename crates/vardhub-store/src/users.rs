@@ -85,8 +85,17 @@ impl Hub {
             Some(r) => format!("role={role} region={r}"),
             None => format!("role={role}"),
         };
-        audit::append(&mut tx, "system", "users.add", name, &details).await?;
+        let head = audit::append(
+            &mut tx,
+            self.audit_key()?,
+            "system",
+            "users.add",
+            name,
+            &details,
+        )
+        .await?;
         tx.commit().await?;
+        self.anchor_audit(&head);
         Ok(UserRecord {
             name: name.to_owned(),
             role: role.to_owned(),
@@ -185,7 +194,7 @@ mod tests {
     #[tokio::test]
     async fn users_and_sessions_round_trip_and_names_are_unique() {
         let tmp = tempfile::tempdir().unwrap();
-        let hub = Hub::init(tmp.path().join("hub"), true).await.unwrap();
+        let hub = crate::hub::test_hub(tmp.path()).await;
         let u = hub
             .add_user("anna", "region", Some("01"), "ab12")
             .await

@@ -11,7 +11,8 @@
 //! The lake's pseudonyms never leave the hub: they come from one key for all regions, so two
 //! regions' downloads could be linked for a patient treated in both. The file is read and every
 //! `*_pseudonym` column is replaced by the caller's region release pseudonyms
-//! ([`vardhub_ingest::Pseudonymiser::for_release`] with [`ReleaseScope::Region`]; nulls stay null,
+//! (from the server's [`vardhub_ingest::ReleaseKeys`], the same as
+//! [`vardhub_ingest::Pseudonymiser::for_release`] with `ReleaseScope::Region`; nulls stay null,
 //! everything else is unchanged), then written as Parquet (zstd, like the lake) or RFC 4180 CSV, in
 //! memory (a file is one region and month). The same region gets the same pseudonyms in every
 //! download; without a configured key the server answers 503 instead of ever serving lake
@@ -39,7 +40,7 @@ use datafusion::parquet::file::properties::WriterProperties;
 use serde::Deserialize;
 use std::sync::Arc;
 use vardhub_domain::{Period, RegionCode};
-use vardhub_ingest::{ReleasePseudonymiser, ReleaseScope};
+use vardhub_ingest::ReleasePseudonymiser;
 
 /// Suffix of the lake columns that hold patient pseudonyms (`patient_pseudonym`).
 const PSEUDONYM_SUFFIX: &str = "_pseudonym";
@@ -93,14 +94,13 @@ pub async fn download(
         ));
     }
     // Never fall back to the lake's pseudonyms: without the key there is no hemhämtning.
-    let Some(pseudonymiser) = state.pseudonymiser() else {
+    let Some(release) = state.release_keys().and_then(|k| k.for_region(own)) else {
         deny("no-key").await?;
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "hemhämtning är inte konfigurerad (ingen nyckel) / microdata downloads are not configured (no key)",
         ));
     };
-    let release = pseudonymiser.for_release(&ReleaseScope::Region(own));
     let key_version = release.key_version();
     let spec = vardhub_domain::spec::builtin()
         .get(&collection)

@@ -13,7 +13,7 @@ use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_engine::indicator::{builtin, compute, results};
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
 use vardhub_server::{Access, AppState, Role, ServerConfig};
-use vardhub_store::Hub;
+use vardhub_store::{AuditKey, Hub, HubId};
 
 /// Region A and B of the tests.
 pub const REGION_A: &str = "01";
@@ -49,6 +49,17 @@ impl World {
     }
 }
 
+/// Open the test hub in `data` with its audit key (kept beside it, in `keys/`), as the server has it.
+pub async fn open_hub(data: &Path) -> Hub {
+    let keys = data.with_file_name("keys");
+    Hub::open(data)
+        .await
+        .unwrap()
+        .with_audit_key(AuditKey::load(&keys).unwrap())
+        .await
+        .unwrap()
+}
+
 static WORLD: OnceLock<World> = OnceLock::new();
 
 /// The shared world (built on first use).
@@ -76,7 +87,7 @@ pub fn world() -> &'static World {
                         ..ServerConfig::default()
                     },
                 )
-                .with_pseudonymiser(Arc::new(pseudonymiser()));
+                .with_release_keys(Arc::new(pseudonymiser().release_keys()));
                 // The other views are published on first use.
                 let started = std::time::Instant::now();
                 state.warm_up(&[Access::Public]).await;
@@ -117,7 +128,10 @@ async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
         &vardhub_synth::NoProgress,
     )
     .unwrap();
-    let hub = Hub::init(root.join("hub"), true).await.unwrap();
+    let audit = AuditKey::create(&root.join("keys")).unwrap();
+    let hub = Hub::init(root.join("hub"), true, HubId::random(), audit)
+        .await
+        .unwrap();
     let pseudo = pseudonymiser();
     let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
