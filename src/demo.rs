@@ -228,7 +228,7 @@ pub(crate) async fn run(
         data.display(),
     ));
     if let Some(addr) = serve_at {
-        crate::serve::serve(hub, addr, Some(pseudonymiser)).await?;
+        crate::serve::serve(hub, addr, false, Some(pseudonymiser)).await?;
     } else {
         hub.close().await;
     }

@@ -15,6 +15,7 @@ use vardhub_store::{DeliveryFilter, Hub};
 mod demo;
 mod indicators;
 mod serve;
+mod users;
 
 /// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
 #[derive(Debug, Parser)]
@@ -154,11 +155,15 @@ enum Command {
         /// Adress / address.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Hubben nås över HTTPS (TLS framför den; krävs i produktion): Secure-kakor /
+        /// the hub is reached over HTTPS (TLS in front of it; required in production).
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Användare och API-token / users and API tokens.
     Users {
         #[command(subcommand)]
-        action: UserCommand,
+        action: users::UserCommand,
     },
     /// Ta bort ersatta versioner äldre än N dagar / remove superseded versions older than N days.
     Gc {
@@ -191,21 +196,6 @@ enum IndicatorCommand {
         /// Månad / month (ÅÅÅÅ-MM).
         #[arg(long)]
         period: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Skapa en användare; token skrivs ut en gång / create a user; the token is printed once.
-    Add {
-        /// Användarnamn / user name.
-        name: String,
-        /// Roll / role: public, region, national, admin.
-        #[arg(long)]
-        role: String,
-        /// Regionanalytikerns region (länskod) / the region analyst's region.
-        #[arg(long)]
-        region: Option<String>,
     },
 }
 
@@ -563,21 +553,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Command::Serve { addr } => {
+        Command::Serve {
+            addr,
+            secure_cookies,
+        } => {
             let hub = Hub::open(&data).await?;
             init_logging(&data);
             let key = serve::release_key(&hub, &key_file(&cli))
                 .await
                 .map(Arc::new);
-            serve::serve(hub, *addr, key).await
+            serve::serve(hub, *addr, *secure_cookies, key).await
         }
-        Command::Users {
-            action: UserCommand::Add { name, role, region },
-        } => {
+        Command::Users { action } => {
             let hub = Hub::open(&data).await?;
-            let code = serve::add_user(&hub, name, role, region.as_deref()).await?;
+            let code = users::run(&hub, action).await;
             hub.close().await;
-            Ok(code)
+            code
         }
         Command::Gc { older_than_days } => {
             let hub = Hub::open(&data).await?;
