@@ -116,13 +116,16 @@ fn own_origin(req: &Request, secure: bool) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-/// A request whose method changes state (anything but GET, HEAD, OPTIONS) must come from the
-/// server's own origin: its `Origin` header (or, without one, its `Referer`) must be
+/// A request to a page route whose method changes state (anything but GET, HEAD, OPTIONS) must
+/// come from the server's own origin: its `Origin` header (or, without one, its `Referer`) must be
 /// `http(s)://HOST` of the request. Otherwise 403: a page elsewhere cannot log a browser in as
 /// someone else (login CSRF) or out. `Origin: null` is refused.
 async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use axum::http::Method;
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // The API and operations routes change nothing (any other method there is a 405).
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_api(req.uri().path())
+    {
         return next.run(req).await;
     }
     let own = own_origin(&req, state.config().secure_cookies);
