@@ -240,7 +240,7 @@ pub(crate) async fn run(
     ));
     drop(pseudonymiser);
     if let Some(addr) = serve_at {
-        crate::serve::serve(hub, addr, Some(release_keys)).await?;
+        crate::serve::serve(hub, addr, false, Some(release_keys)).await?;
     } else {
         hub.close().await;
     }

@@ -16,6 +16,7 @@ mod demo;
 mod indicators;
 mod keys;
 mod serve;
+mod users;
 
 /// Vårddatahubben – regionernas gemensamma hälsodatahubb / the regions' shared health-data hub.
 #[derive(Debug, Parser)]
@@ -179,6 +180,10 @@ enum Command {
         /// hemhämtning. Default: KEY_DIR/release.keys when it exists (otherwise no hemhämtning).
         #[arg(long, env = "VARDHUB_RELEASE_KEYS")]
         release_keys: Option<PathBuf>,
+        /// Hubben nås över HTTPS (TLS framför den; krävs i produktion): Secure-kakor /
+        /// the hub is reached over HTTPS (TLS in front of it; required in production).
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Hubbens nycklar / the hub's keys.
     Keys {
@@ -188,7 +193,7 @@ enum Command {
     /// Användare och API-token / users and API tokens.
     Users {
         #[command(subcommand)]
-        action: UserCommand,
+        action: users::UserCommand,
     },
     /// Ta bort ersatta versioner äldre än N dagar / remove superseded versions older than N days.
     Gc {
@@ -221,21 +226,6 @@ enum IndicatorCommand {
         /// Månad / month (ÅÅÅÅ-MM).
         #[arg(long)]
         period: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Skapa en användare; token skrivs ut en gång / create a user; the token is printed once.
-    Add {
-        /// Användarnamn / user name.
-        name: String,
-        /// Roll / role: public, region, national, admin.
-        #[arg(long)]
-        role: String,
-        /// Regionanalytikerns region (länskod) / the region analyst's region.
-        #[arg(long)]
-        region: Option<String>,
     },
 }
 
@@ -615,25 +605,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Command::Serve { addr, release_keys } => {
+        Command::Serve {
+            addr,
+            release_keys,
+            secure_cookies,
+        } => {
             let (hub, dir) = keys::open_hub(&cli).await?;
             init_logging(&data);
             let release = keys::release_keys(&cli, &hub, &dir, release_keys.as_deref())
                 .await?
                 .map(Arc::new);
-            serve::serve(hub, *addr, release).await
+            serve::serve(hub, *addr, *secure_cookies, release).await
         }
         Command::Keys { action } => match action {
             KeysCommand::ExportRelease { out } => keys::export_release(&cli, out.as_deref()).await,
             KeysCommand::Path => keys::path(&cli).await,
         },
-        Command::Users {
-            action: UserCommand::Add { name, role, region },
-        } => {
+        Command::Users { action } => {
             let (hub, _) = keys::open_hub(&cli).await?;
-            let code = serve::add_user(&hub, name, role, region.as_deref()).await?;
+            let code = users::run(&hub, action).await;
             hub.close().await;
-            Ok(code)
+            code
         }
         Command::Gc { older_than_days } => {
             let (hub, _) = keys::open_hub(&cli).await?;

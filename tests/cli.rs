@@ -245,9 +245,10 @@ fn sigkill_at_any_point_leaves_the_previous_state_intact() {
         published_during_kills < kills,
         "most kills must land before the commit"
     );
-    // The next writer cleans up what the killed ones left behind.
+    // The next writer cleans up what the killed ones left behind. (The small v1 would now be
+    // held as far below its predecessor; the same big delivery again is accepted.)
     assert!(
-        run(vardhub(&data).arg("ingest").arg(&v1).arg("--quiet"))
+        run(vardhub(&data).arg("ingest").arg(&big).arg("--quiet"))
             .status
             .success()
     );
@@ -434,6 +435,8 @@ fn synthetic_deliveries_are_accepted_and_injected_defects_found_exactly() {
                 let (rule, line, field) = match rule {
                     "checksum" => ("truncated", None, None),
                     "field_count" | "row_count" => continue,
+                    // Children of a row left out for a planted defect: a consequence.
+                    "parent_left_out" => continue,
                     _ => (
                         rule,
                         i["row"].as_u64(),

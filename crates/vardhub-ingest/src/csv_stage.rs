@@ -32,6 +32,7 @@ struct RowsRead {
     dups: Vec<crate::dedup::Duplicate>,
     rows_read: u64,
     rows_with_errors: u64,
+    left_out_keys: std::collections::HashSet<u128>,
     residence: crate::table::ResidenceCount,
 }
 
@@ -81,6 +82,7 @@ pub(crate) fn stage_csv(
         FileRead::Rows(r) => {
             check_file_claims(mf, &sha, r.rows_read, issues);
             let bytes = source.size(&mf.path).unwrap_or(0);
+            let left_out_keys = r.left_out_keys;
             finish_table(
                 staged,
                 r.writer,
@@ -93,6 +95,7 @@ pub(crate) fn stage_csv(
                 bytes,
                 issues,
             )
+            .map(|o| o.map(|o| o.with_left_out_keys(left_out_keys)))
         }
     }
 }
@@ -275,7 +278,8 @@ fn read_rows(
         }
         if let Some((col, c)) = bad {
             validator.rows_read += 1;
-            validator.rows_with_errors += 1;
+            let strs: Vec<&str> = fields.iter().map(|c| c.as_ref()).collect();
+            validator.left_out(&strs);
             let field = header.get(col).map_or("?", |h| h.trim());
             issues.push(bad_value_issue(c, field, file_name, line));
             continue;
@@ -294,6 +298,7 @@ fn read_rows(
         dups,
         rows_read: validator.rows_read,
         rows_with_errors: validator.rows_with_errors,
+        left_out_keys: validator.left_out_keys,
         residence: validator.residence,
     })))
 }

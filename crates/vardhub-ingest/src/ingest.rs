@@ -617,6 +617,7 @@ fn stage_tables(
     issues: &mut IssueSink,
 ) -> std::io::Result<(Vec<TableStats>, ResidenceCount)> {
     let mut stats = Vec::new();
+    let mut left_out = std::collections::HashMap::new();
     let mut residence = ResidenceCount::default();
     for mf in &c.manifest.files {
         let Some(table) = c.spec.table(&mf.table) else {
@@ -630,6 +631,13 @@ fn stage_tables(
             region_key: c.region_key.clone(),
             region: c.region,
             pseudonymiser: Some(pseudonymiser),
+            referenced_field: c
+                .spec
+                .tables
+                .iter()
+                .flat_map(|t| &t.references)
+                .find(|r| r.table == table.name)
+                .map(|r| r.field.as_str()),
         };
         let dedup_dir = staged.dir().join(format!(".dedup-{}", table.name));
         let outcome = if mf.path.ends_with(".parquet") {
@@ -658,9 +666,10 @@ fn stage_tables(
         };
         residence.with_residence += outcome.residence.with_residence;
         residence.in_region += outcome.residence.in_region;
+        left_out.insert(table.name.clone(), outcome.left_out_keys);
         stats.push(outcome.stats);
     }
-    crate::checks::orphans::check(c.spec, staged, &mut stats, issues)?;
+    crate::checks::orphans::check(c.spec, staged, &mut stats, &left_out, issues)?;
     crate::checks::concentration::check(c.spec, staged.dir(), &stats, issues)?;
     Ok((stats, residence))
 }
@@ -668,6 +677,15 @@ fn stage_tables(
 pub(crate) struct TableOutcome {
     stats: TableStats,
     residence: ResidenceCount,
+    /// Hashes of the referenced key of the rows left out for their own errors.
+    left_out_keys: HashSet<u128>,
+}
+
+impl TableOutcome {
+    pub(crate) fn with_left_out_keys(mut self, keys: HashSet<u128>) -> TableOutcome {
+        self.left_out_keys = keys;
+        self
+    }
 }
 
 /// Check the manifest's checksum and row count for a file that was read to its end.
@@ -743,6 +761,7 @@ pub(crate) fn finish_table(
             bytes,
         },
         residence,
+        left_out_keys: HashSet::new(),
     }))
 }
 

@@ -114,7 +114,7 @@ pub(crate) fn stage_parquet(
                 .find_map(|(i, f)| crate::values::forbidden_character(f).map(|c| (i, c)));
             if let Some((col, c)) = forbidden {
                 validator.rows_read += 1;
-                validator.rows_with_errors += 1;
+                validator.left_out(&fields);
                 issues.push(crate::csv_stage::bad_value_issue(
                     Some(c),
                     &header[col],
@@ -133,6 +133,7 @@ pub(crate) fn stage_parquet(
         writer.write(&b).map_err(std::io::Error::other)?;
     }
     check_file_claims(mf, &sha, validator.rows_read, issues);
+    let left_out_keys = validator.left_out_keys;
     finish_table(
         staged,
         writer,
@@ -145,6 +146,7 @@ pub(crate) fn stage_parquet(
         bytes,
         issues,
     )
+    .map(|o| o.map(|o| o.with_left_out_keys(left_out_keys)))
 }
 
 fn bytes_from(buf: Vec<u8>) -> bytes::Bytes {

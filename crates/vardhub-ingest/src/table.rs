@@ -32,7 +32,15 @@ pub struct TableContext<'a> {
     pub region: Option<RegionCode>,
     /// Pseudonymiser (present whenever the table has identity numbers).
     pub pseudonymiser: Option<&'a Pseudonymiser>,
+    /// A field other tables of the collection reference (spec `references`): the values of
+    /// the rows left out are remembered, so that their child rows are left out as a consequence
+    /// rather than reported as orphans.
+    pub referenced_field: Option<&'a str>,
 }
+
+/// At most this many keys of left-out rows are remembered per table (16 bytes each); beyond it
+/// the table's error share has long made the delivery fatal, and further children are orphans.
+pub const MAX_LEFT_OUT_KEYS: usize = 1 << 20;
 
 /// Counts for the region-consistency check: rows whose residence code points at a region.
 #[derive(Debug, Default, Clone, Copy)]
@@ -61,6 +69,10 @@ pub struct TableValidator<'a> {
     pub rows_read: u64,
     /// Rows with at least one error.
     pub rows_with_errors: u64,
+    /// Hashes of the referenced field's values of the rows left out (see
+    /// [`TableContext::referenced_field`]).
+    pub left_out_keys: std::collections::HashSet<u128>,
+    referenced_column: Option<usize>,
     /// Rows given a bare date where a time was expected (reported once per field).
     time_missing_reported: Vec<bool>,
     period_first: NaiveDate,
@@ -165,6 +177,10 @@ impl<'a> TableValidator<'a> {
             .position(|v| v.code_system == Some(CodeSystem::Kommun));
         let schema = lake_schema(spec);
         let width = schema.fields().len();
+        let referenced_column = ctx
+            .referenced_field
+            .and_then(|f| spec.index_of(f))
+            .and_then(|v| input_index[v]);
         Ok(TableValidator {
             period_first: ctx.period.first_day(),
             period_last: ctx.period.last_day(),
@@ -179,6 +195,8 @@ impl<'a> TableValidator<'a> {
             residence: ResidenceCount::default(),
             rows_read: 0,
             rows_with_errors: 0,
+            left_out_keys: std::collections::HashSet::new(),
+            referenced_column,
             time_missing_reported: vec![false; spec.variables.len()],
             var_index: spec
                 .variables
@@ -210,6 +228,20 @@ impl<'a> TableValidator<'a> {
             .field(&var.name)
     }
 
+    /// Count a row left out for its own errors (already reported), remembering its referenced key.
+    /// Rows the caller refuses before [`TableValidator::row`] go through here too.
+    pub fn left_out(&mut self, fields: &[&str]) {
+        self.rows_with_errors += 1;
+        if let Some(col) = self.referenced_column
+            && let Some(raw) = fields.get(col).map(|f| f.trim())
+            && !raw.is_empty()
+            && self.left_out_keys.len() < MAX_LEFT_OUT_KEYS
+        {
+            self.left_out_keys
+                .insert(crate::dedup::key_hash([raw.as_bytes()]));
+        }
+    }
+
     /// Validate one data row (`line` = its line in the file). Returns a finished batch when enough
     /// valid rows have accumulated.
     pub fn row(
@@ -239,7 +271,7 @@ impl<'a> TableValidator<'a> {
                 .in_file(&self.ctx.file)
                 .at_row(line),
             );
-            self.rows_with_errors += 1;
+            self.left_out(fields);
             return Ok(None);
         }
         let mut ok = true;
@@ -286,7 +318,7 @@ impl<'a> TableValidator<'a> {
             ok = self.pseudonymise(line, fields, issues);
         }
         if !ok {
-            self.rows_with_errors += 1;
+            self.left_out(fields);
             return Ok(None);
         }
         if let Some(rv) = self.residence_var

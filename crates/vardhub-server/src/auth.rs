@@ -1,22 +1,34 @@
 //! Vem frågar? / who is asking: users, tokens, sessions and the access level they give.
 //!
-//! * `vardhub users add NAME --role …` creates a user with a random bearer token, printed once;
-//!   the catalogue stores only its SHA-256 (tokens are 256 random bits, so a fast hash is enough:
-//!   there is nothing to brute-force).
-//! * API clients send `Authorization: Bearer <token>`; a malformed or unknown token is a 401.
-//! * Browsers log in with name + token on `/login` and get an `HttpOnly; SameSite=Strict` session
-//!   cookie; the catalogue stores the session id's SHA-256.
+//! * `vardhub users add NAME --role … [--expires-days N]` creates a user with a random bearer
+//!   token, printed once, valid for N days (default [`TOKEN_DAYS`]); the catalogue stores only its
+//!   SHA-256 (tokens are 256 random bits, so a fast hash is enough: there is nothing to
+//!   brute-force). `users rotate` replaces it, `users disable` stops it (see [`crate::users`]).
+//! * API clients send `Authorization: Bearer <token>`; a malformed, unknown, expired or disabled
+//!   token is a 401, and each such refusal is audited (`auth.refused`, with the reason and the
+//!   client address, never the token). Unknown tokens count as failures in the
+//!   [`crate::throttle`]: a flood gets 429 and one audit row per window.
+//! * Browsers log in with name + token on `/logga-in` and get an `HttpOnly; SameSite=Strict`
+//!   session cookie (`Secure` when the server is configured behind TLS); the catalogue stores
+//!   the session id's SHA-256.
 //! * [`Caller`] is the extractor handlers use. Every authenticated request is appended to the
-//!   hash-chained audit log (actor = user name, object = route template, no query string).
+//!   hash-chained audit log (actor = user name, object = route template, details = method,
+//!   access, client address and the checked filters of the query, see [`crate::audit_fields`];
+//!   never the query string itself).
 
+use crate::audit_fields::{addr_field, client_addr, filters};
 use crate::error::ServerError;
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::throttle::{Key, Throttled};
 use axum::extract::{FromRequestParts, MatchedPath};
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, RETRY_AFTER};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use vardhub_domain::RegionCode;
 use vardhub_store::{Hub, UserRecord};
 
@@ -24,6 +36,8 @@ use vardhub_store::{Hub, UserRecord};
 pub const SESSION_COOKIE: &str = "vardhub_session";
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 8;
+/// How long a new or rotated token is valid unless told otherwise.
+pub const TOKEN_DAYS: u32 = 90;
 
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -157,13 +171,35 @@ pub fn new_secret() -> String {
     format!("vh_{}", hex::encode(bytes))
 }
 
-/// Create a user and return it with its bearer token (shown once, stored only hashed).
+/// Create a user whose token is valid for [`TOKEN_DAYS`] days and return it with its bearer token
+/// (shown once, stored only hashed).
 pub async fn add_user(
     hub: &Hub,
     name: &str,
     role: Role,
     region: Option<RegionCode>,
 ) -> Result<(UserRecord, String), ServerError> {
+    add_user_expiring(hub, name, role, region, TOKEN_DAYS).await
+}
+
+/// The moment a token made now for `days` days expires (1–3650 days).
+pub fn token_expiry(days: u32) -> Result<chrono::DateTime<chrono::Utc>, ServerError> {
+    if !(1..=3650).contains(&days) {
+        return Err(ServerError::InvalidUser("--expires-days: 1–3650".into()));
+    }
+    Ok(vardhub_store::now_utc() + chrono::Duration::days(i64::from(days)))
+}
+
+/// Create a user whose token is valid for `days` days and return it with its bearer token
+/// (shown once, stored only hashed).
+pub async fn add_user_expiring(
+    hub: &Hub,
+    name: &str,
+    role: Role,
+    region: Option<RegionCode>,
+    days: u32,
+) -> Result<(UserRecord, String), ServerError> {
+    let expires = token_expiry(days)?;
     let valid_name = !name.is_empty()
         && name.len() <= 64
         && name
@@ -195,17 +231,98 @@ pub async fn add_user(
             role.code(),
             region.map(|r| r.as_str()),
             &hash_secret(&token),
+            expires,
         )
         .await?;
     Ok((user, token))
 }
 
-/// The principal of a bearer token, if any user has it.
-pub async fn principal_for_token(hub: &Hub, token: &str) -> Result<Option<Principal>, ServerError> {
-    Ok(hub
-        .user_by_token_hash(&hash_secret(token))
-        .await?
-        .map(Principal::from_record))
+/// What a presented token is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// A valid token of this principal.
+    Valid(Principal),
+    /// No user has this token.
+    Unknown,
+    /// The token of this user, expired.
+    Expired(String),
+    /// The token of this user, who is disabled.
+    Disabled(String),
+}
+
+impl TokenCheck {
+    /// The refusal reason written to the audit log (`None` for a valid token).
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            TokenCheck::Valid(_) => None,
+            TokenCheck::Unknown => Some("unknown-token"),
+            TokenCheck::Expired(_) => Some("expired"),
+            TokenCheck::Disabled(_) => Some("disabled"),
+        }
+    }
+}
+
+/// Check a bearer token.
+pub async fn check_token(hub: &Hub, token: &str) -> Result<TokenCheck, ServerError> {
+    Ok(match hub.user_by_token_hash(&hash_secret(token)).await? {
+        None => TokenCheck::Unknown,
+        Some(u) if u.disabled() => TokenCheck::Disabled(u.name),
+        Some(u) if u.expired_at(vardhub_store::now_utc()) => TokenCheck::Expired(u.name),
+        Some(u) => TokenCheck::Valid(Principal::from_record(u)),
+    })
+}
+
+/// Audit a refused authentication: `auth.refused` by `actor` (the user of an expired or disabled
+/// token, else `anonymous`) on `route`, with the reason and the client address.
+async fn refuse(
+    hub: &Hub,
+    actor: &str,
+    route: &str,
+    reason: &str,
+    addr: Option<IpAddr>,
+) -> Result<Problem, Problem> {
+    hub.append_audit(
+        actor,
+        "auth.refused",
+        route,
+        &format!("reason={reason} {}", addr_field(addr)),
+    )
+    .await
+    .map_err(Problem::internal)?;
+    Ok(Problem::unauthorized(match reason {
+        "expired" => "token har gått ut / token expired",
+        "disabled" => "användaren är avstängd / user disabled",
+        "unknown-token" => "okänd token / unknown token",
+        _ => "Authorization: Bearer <token> förväntas / expected",
+    }))
+}
+
+/// A 429 with `Retry-After`; the first refusal of a window is audited as `auth.throttled`.
+pub(crate) async fn throttled(
+    hub: &Hub,
+    t: Throttled,
+    object: &str,
+    details: &str,
+) -> Result<Response, Problem> {
+    if t.first_in_window {
+        hub.append_audit(
+            "anonymous",
+            "auth.throttled",
+            object,
+            &format!("{details} retry_after={}", t.retry_after_secs),
+        )
+        .await
+        .map_err(Problem::internal)?;
+    }
+    let mut res = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "för många misslyckade inloggningar, försök senare / too many failed attempts, try later",
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs.to_string()) {
+        res.headers_mut().insert(RETRY_AFTER, v);
+    }
+    Ok(res)
 }
 
 /// The value of one cookie in a request.
@@ -221,25 +338,65 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = Problem;
+/// Why a request was not let through by [`Caller`]: a 401 problem or a 429.
+pub struct Refused(Response);
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl From<Problem> for Refused {
+    fn from(p: Problem) -> Self {
+        Refused(p.into_response())
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
         let hub = state.hub();
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map_or("-", MatchedPath::as_str)
+            .to_owned();
+        let addr = client_addr(parts);
         let principal = if let Some(h) = parts.headers.get(AUTHORIZATION) {
+            let addr_key: Vec<Key> = addr.map(Key::addr).into_iter().collect();
+            if let Err(t) = state.throttle().check(&addr_key) {
+                return Err(Refused(throttled(hub, t, &route, &addr_field(addr)).await?));
+            }
             let token = h
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    Problem::unauthorized("Authorization: Bearer <token> förväntas / expected")
-                })?;
-            let p = principal_for_token(hub, token)
-                .await
-                .map_err(Problem::internal)?;
-            Some(p.ok_or_else(|| Problem::unauthorized("okänd token / unknown token"))?)
+                .filter(|t| !t.is_empty());
+            let check = match token {
+                Some(t) => check_token(hub, t).await.map_err(Problem::internal)?,
+                None => {
+                    state.throttle().fail(&addr_key);
+                    return Err(refuse(hub, "anonymous", &route, "malformed", addr)
+                        .await?
+                        .into());
+                }
+            };
+            match check {
+                TokenCheck::Valid(p) => Some(p),
+                TokenCheck::Unknown => {
+                    state.throttle().fail(&addr_key);
+                    return Err(refuse(hub, "anonymous", &route, "unknown-token", addr)
+                        .await?
+                        .into());
+                }
+                ref c @ (TokenCheck::Expired(ref name) | TokenCheck::Disabled(ref name)) => {
+                    let reason = c.reason().unwrap_or("refused");
+                    return Err(refuse(hub, name, &route, reason, addr).await?.into());
+                }
+            }
         } else if let Some(sid) = cookie(parts, SESSION_COOKIE) {
             hub.session_user(&hash_secret(sid))
                 .await
@@ -249,15 +406,17 @@ impl FromRequestParts<AppState> for Caller {
             None
         };
         if let Some(p) = &principal {
-            let route = parts
-                .extensions
-                .get::<MatchedPath>()
-                .map_or("-", MatchedPath::as_str);
             hub.append_audit(
                 &p.name,
                 "http.read",
-                route,
-                &format!("{} access={}", parts.method, p.access().key()),
+                &route,
+                &format!(
+                    "{} access={} {} {}",
+                    parts.method,
+                    p.access().key(),
+                    addr_field(addr),
+                    filters(&parts.uri)
+                ),
             )
             .await
             .map_err(Problem::internal)?;

@@ -1,6 +1,9 @@
 //! What wraps every request: security headers, timeout, body limit, request logs and metrics,
-//! uniform error bodies, and remembering the chosen language.
+//! uniform error bodies, remembering the chosen language, refusing state-changing requests from
+//! other origins (login CSRF), and `Cache-Control: private, no-store` on every response to a
+//! request that carries credentials (a logged-in page must not stay in a shared or disk cache).
 
+use crate::auth::SESSION_COOKIE;
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::problem::{PROBLEM_JSON, Problem};
 use crate::state::AppState;
@@ -32,11 +35,15 @@ pub(crate) fn wrap(routes: Router<AppState>, state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(middleware::from_fn(uniform_errors))
-        .layer(middleware::from_fn(remember_lang));
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin))
+        .layer(middleware::from_fn(private_when_logged_in))
+        .layer(middleware::from_fn_with_state(state.clone(), remember_lang));
     for (name, value) in [
         ("content-security-policy", CSP),
         ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
+        // Not `no-referrer`: with it, browsers send `Origin: null` on our own form posts, and
+        // the same-origin check below could not tell them from a forged one.
+        ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
         (
@@ -102,8 +109,82 @@ async fn uniform_errors(req: Request, next: Next) -> Response {
     }
 }
 
+/// The origin a browser names for this server's own pages: `http(s)://` + the `Host` header.
+fn own_origin(req: &Request, secure: bool) -> Option<String> {
+    let host = req.headers().get(header::HOST)?.to_str().ok()?;
+    let scheme = if secure { "https" } else { "http" };
+    Some(format!("{scheme}://{host}"))
+}
+
+/// A request to a page route whose method changes state (anything but GET, HEAD, OPTIONS) must
+/// come from the server's own origin: its `Origin` header (or, without one, its `Referer`) must be
+/// `http(s)://HOST` of the request. Otherwise 403: a page elsewhere cannot log a browser in as
+/// someone else (login CSRF) or out. `Origin: null` is refused.
+async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    // The API and operations routes change nothing (any other method there is a 405).
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_api(req.uri().path())
+    {
+        return next.run(req).await;
+    }
+    let own = own_origin(&req, state.config().secure_cookies);
+    let h = req.headers();
+    let claimed = match h.get(header::ORIGIN) {
+        Some(o) => o.to_str().ok().map(str::to_owned),
+        None => h
+            .get(header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| {
+                let rest = r.split_once("://")?.1;
+                let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                Some(format!("{}://{}", r.split_once("://")?.0, &rest[..end]))
+            }),
+    };
+    if own.is_some() && claimed == own {
+        return next.run(req).await;
+    }
+    tracing::warn!(method = %req.method(), "state-changing request from another origin refused");
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "formuläret kom inte från denna webbplats / the form was not sent from this site",
+    )
+    .into_response()
+}
+
+/// Responses to requests that carry credentials (a session cookie or an `Authorization` header)
+/// are `Cache-Control: private, no-store`, whatever the handler set.
+async fn private_when_logged_in(req: Request, next: Next) -> Response {
+    let credentials = req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .any(|kv| kv.trim().starts_with(&format!("{SESSION_COOKIE}=")));
+    let mut res = next.run(req).await;
+    if credentials {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    res
+}
+
+/// The attributes of every cookie the server sets: `Path=/; SameSite=Strict`, and `Secure`
+/// behind TLS.
+pub(crate) fn cookie_attributes(state: &AppState) -> &'static str {
+    if state.config().secure_cookies {
+        "Path=/; SameSite=Strict; Secure"
+    } else {
+        "Path=/; SameSite=Strict"
+    }
+}
+
 /// `?lang=en` on a page is remembered in a cookie.
-async fn remember_lang(req: Request<Body>, next: Next) -> Response {
+async fn remember_lang(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let chosen = if is_api(req.uri().path()) {
         None
     } else {
@@ -112,8 +193,9 @@ async fn remember_lang(req: Request<Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
     if let Some(lang) = chosen
         && let Ok(v) = HeaderValue::from_str(&format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Strict",
-            lang.code()
+            "{LANG_COOKIE}={}; Max-Age=31536000; {}",
+            lang.code(),
+            cookie_attributes(&state)
         ))
     {
         res.headers_mut().append(header::SET_COOKIE, v);

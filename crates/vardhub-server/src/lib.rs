@@ -4,8 +4,11 @@
 //! access and *hemhämtning* (a region fetching its own pseudonymised microdata).
 //!
 //! ```text
-//!  request ─► security headers, timeout, body limit, logs + metrics (layers.rs)
-//!          ─► Caller (auth.rs: bearer token or session cookie → Principal → Access)
+//!  connection ─► listen.rs: connection limit, header-read timeout, client address
+//!  request ─► security headers, same-origin forms, private caching of logged-in responses,
+//!             timeout, body limit, logs + metrics (layers.rs)
+//!          ─► Caller (auth.rs: bearer token or session cookie → Principal → Access; failures
+//!             throttled per address and name, throttle.rs; audit fields, audit_fields.rs)
 //!          ─► routes::api        /api/v1/indicators…     JSON / CSV, ETag, pagination
 //!             routes::microdata  /api/v1/microdata/…     own region only, audited
 //!             routes::pages      /, /indikatorer/…       askama templates + Vega-Lite charts
@@ -30,18 +33,22 @@
 //!   server holds the audit key, which cannot make pseudonyms);
 //! * request logs carry the route template, never a query string or personal data.
 
+mod audit_fields;
 pub mod auth;
 mod charts;
 mod csv;
 mod error;
 mod i18n;
 mod layers;
+mod listen;
 mod metrics;
 pub mod problem;
 pub mod published;
 pub mod routes;
 mod runs;
 mod state;
+pub mod throttle;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -59,6 +66,18 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Largest accepted request body (login form); larger gets 413.
     pub body_limit: usize,
+    /// Longest time a client may take to send a request's header (also an idle connection's
+    /// first one); then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Most connections served at once; a connection beyond it is closed at once, so idle or
+    /// half-open connections cannot starve `/health` (they time out, see above).
+    pub max_connections: usize,
+    /// The hub is reached over HTTPS (TLS terminated in front of it): cookies get `Secure` and
+    /// the origin that state-changing forms must come from is `https://HOST`. Required in
+    /// production.
+    pub secure_cookies: bool,
+    /// Throttling of failed logins and unknown tokens, per client address and per user name.
+    pub throttle: throttle::ThrottlePolicy,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +86,10 @@ impl Default for ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             request_timeout: Duration::from_secs(30),
             body_limit: 16 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            secure_cookies: false,
+            throttle: throttle::ThrottlePolicy::default(),
         }
     }
 }
@@ -94,10 +117,11 @@ pub async fn serve(
     let warm = state.clone();
     tokio::spawn(async move { warm.warm_up(&[Access::Public]).await });
     on_bound(bound);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServerError::Serve)?;
+    let limits = listen::Limits {
+        header_read_timeout: state.config().header_read_timeout,
+        max_connections: state.config().max_connections,
+    };
+    listen::run(listener, app(state), limits, shutdown).await;
     tracing::info!("server stopped");
     Ok(())
 }

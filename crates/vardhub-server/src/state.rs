@@ -3,6 +3,7 @@
 use crate::ServerConfig;
 use crate::metrics::Metrics;
 use crate::runs::RunCache;
+use crate::throttle::Throttle;
 use std::sync::Arc;
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_ingest::ReleaseKeys;
@@ -23,6 +24,7 @@ struct Inner {
     runs: RunCache,
     metrics: Metrics,
     config: ServerConfig,
+    throttle: Throttle,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
                 policy: Arc::new(policy),
                 runs: RunCache::default(),
                 metrics: Metrics::default(),
+                throttle: Throttle::new(config.throttle),
                 config,
             }),
             release_keys: None,
@@ -64,6 +67,10 @@ impl AppState {
     }
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+    /// The throttle of failed authentication.
+    pub(crate) fn throttle(&self) -> &Throttle {
+        &self.inner.throttle
     }
     /// Load the latest run and publish it for `accesses` ahead of the first requests (the
     /// disclosure step of a whole run takes a while). Errors are logged, not returned: requests

@@ -3,6 +3,7 @@
 //! log, and that no public response carries a hidden value.
 
 mod support;
+mod trust;
 
 use datafusion::arrow::array::{AsArray, RecordBatch, RecordBatchReader};
 use datafusion::arrow::datatypes::DataType;
@@ -1128,7 +1129,7 @@ async fn pages_in_both_languages_for_every_role_with_security_headers() {
                     .contains("frame-ancestors 'none'")
             );
             assert_eq!(h["x-content-type-options"], "nosniff");
-            assert_eq!(h["referrer-policy"], "no-referrer");
+            assert_eq!(h["referrer-policy"], "same-origin");
             let html = res.text().await.unwrap();
             assert!(html.contains("<html lang=\"sv\">"), "{page}");
             assert!(
@@ -1228,6 +1229,7 @@ async fn login_sessions_the_deliveries_page_and_limits() {
     let login = |name: &str, token: &str| {
         client()
             .post(format!("{}/logga-in", w.base))
+            .header("origin", &w.base)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(format!("name={name}&token={token}&next=%2Fleveranser"))
             .send()
@@ -1262,6 +1264,12 @@ async fn login_sessions_the_deliveries_page_and_limits() {
     let html = res.text().await.unwrap();
     assert!(html.contains("reg_a"));
     assert!(html.contains("class=\"data matrix\""));
+    assert!(html.contains("data-region=\"01\""));
+    let html = get("/leveranser", Some(w.token("nat")))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("data-region=\"25\""));
     assert!(
         html.contains("✗") || html.contains("–"),
@@ -1297,6 +1305,7 @@ async fn login_sessions_the_deliveries_page_and_limits() {
 
     let res = client()
         .post(format!("{}/logga-ut", w.base))
+        .header("origin", &w.base)
         .header("cookie", session.clone())
         .send()
         .await
@@ -1317,6 +1326,7 @@ async fn login_sessions_the_deliveries_page_and_limits() {
     let big = "x".repeat(64 * 1024);
     let res = client()
         .post(format!("{}/logga-in", w.base))
+        .header("origin", &w.base)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("name={big}&token=x"))
         .send()

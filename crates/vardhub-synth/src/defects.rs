@@ -5,8 +5,8 @@
 //! `code_unknown`, `date_order`, `duplicate`, `mojibake` (a warning; the row is kept) and
 //! `truncated` (a whole file cut in the middle of a line).
 //!
-//! Row defects are kept below 90 % of the collection's `max_error_row_share` per delivery, so that
-//! every delivery but the truncated one is accepted.
+//! Row defects are kept below 90 % of the collection's `max_error_row_share` per table (the hub
+//! counts the share per table), so that every delivery but the truncated one is accepted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,8 +79,13 @@ pub(crate) fn budget(
     }
     let total = stochastic_round(rng, rate * rows as f64);
     let warnings = (0..total).filter(|_| rng::chance(rng, 0.12)).count();
-    let cap = (0.9 * max_error_share * rows as f64).floor() as usize;
-    ((total - warnings).min(cap), warnings)
+    ((total - warnings).min(cap(rows, max_error_share)), warnings)
+}
+
+/// How many rows of a table of `rows` may get an error: below 90 % of the error share the hub
+/// accepts, which it counts per table.
+pub(crate) fn cap(rows: usize, max_error_share: f64) -> usize {
+    (0.9 * max_error_share * rows as f64).floor() as usize
 }
 
 /// Pick an unused row satisfying `ok` (up to 40 tries).

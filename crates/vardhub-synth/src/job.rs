@@ -319,11 +319,18 @@ impl RegionWriter<'_> {
         let n_a: usize = contacts.iter().map(|c| usize::from(c.n_ops)).sum();
         let limit = spec_of("vardkontakter").acceptance.max_error_row_share;
         let (errors, warnings) = defects::budget(&mut rng, sh.opts.defects, n_k + n_d + n_a, limit);
+        // The hub counts the error share per table: each table stays below its limit too.
+        let (cap_k, cap_d) = (defects::cap(n_k, limit), defects::cap(n_d, limit));
         let month_end: Min = (sh.window.months[mi].2 + 1) * DAY_MIN - 1;
         let mut used: BTreeSet<usize> = BTreeSet::new();
         let mut used2: BTreeSet<usize> = BTreeSet::new();
         for _ in 0..errors {
-            match rng::weighted(&mut rng, &[30.0, 22.0, 23.0, 25.0]) {
+            let kind = rng::weighted(&mut rng, &[30.0, 22.0, 23.0, 25.0]);
+            let in_main = plan.main.len() + plan.dup_src.len();
+            if in_main >= cap_k && (kind != 1 || plan.second.len() >= cap_d) {
+                continue;
+            }
+            match kind {
                 0 => {
                     if let Some(r) = defects::pick_row(&mut rng, n_k, &used, |_| true) {
                         used.insert(r);
@@ -331,7 +338,11 @@ impl RegionWriter<'_> {
                     }
                 }
                 1 => {
-                    if n_d > 0 && rng::chance(&mut rng, 0.5) {
+                    let second = n_d > 0 && rng::chance(&mut rng, 0.5);
+                    if (second && plan.second.len() >= cap_d) || (!second && in_main >= cap_k) {
+                        continue;
+                    }
+                    if second {
                         if let Some(r) = defects::pick_row(&mut rng, n_d, &used2, |_| true) {
                             used2.insert(r);
                             plan.second.insert(r, Kind::CodeUnknown);

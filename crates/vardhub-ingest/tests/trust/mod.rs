@@ -260,6 +260,45 @@ async fn orphan_diagnosis_is_reported_with_file_row_field_rule() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn children_of_a_contact_left_out_are_left_out_as_a_consequence_not_as_orphans() {
+    let e = env(true).await;
+    let mut files = Files::new(many_stays(200));
+    files.diagnoser = diagnoses(200, 1);
+    // Contact K1 has an impossible admission date: it is left out for its own error, and its
+    // diagnosis with it (nothing may point at a contact the lake does not hold).
+    files.kontakter[0] = files.kontakter[0].replace("2024-03-02 14:10", "2024-13-02 14:10");
+    let path = Delivery::new(&e.root, "d").contacts(&files, false).write();
+    let report = e.ingest(&path).await;
+    let en = report.summary(vardhub_ingest::Lang::En);
+    assert_eq!(report.status, DeliveryStatus::AcceptedWithWarnings, "{en}");
+    assert!(
+        !report.issues.iter().any(|i| i.rule == "orphan_reference"),
+        "{en}"
+    );
+    let consequence = report
+        .issues
+        .iter()
+        .find(|i| i.rule == "parent_left_out")
+        .expect("the consequence is reported once");
+    assert_eq!(consequence.severity, vardhub_ingest::Severity::Warning);
+    assert_eq!(consequence.file.as_deref(), Some("diagnoser.csv"));
+    assert!(consequence.message_en.starts_with("1 rows"), "{en}");
+    let diag = report
+        .tables
+        .iter()
+        .find(|t| t.table == "diagnoser")
+        .unwrap();
+    assert_eq!((diag.rows_valid, diag.rows_with_errors), (199, 0));
+    let rows: usize = e
+        .read_table("diagnoser")
+        .await
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(rows, 199);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn single_patient_month_is_flagged() {
     let e = env(true).await;
     let numbers = test_numbers();

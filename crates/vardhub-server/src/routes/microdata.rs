@@ -6,7 +6,8 @@
 //! one the catalogue's current snapshot lists for that collection, region, period and table (the
 //! path segments are only compared with catalogue values, never joined into a path). A `region`
 //! parameter naming another region is refused with 403. Every download and every refused attempt
-//! is written to the audit log.
+//! (with the region asked for) is written to the audit log; a `HEAD` is audited as
+//! `microdata.head`, not as a download (it sends no file).
 //!
 //! The lake's pseudonyms never leave the hub: they come from one key for all regions, so two
 //! regions' downloads could be linked for a patient treated in both. The file is read and every
@@ -19,13 +20,14 @@
 //! pseudonyms.
 
 use crate::auth::{Caller, Role};
+use crate::csv::neutralise_text_columns;
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, GenericStringArray, OffsetSizeTrait, RecordBatchReader,
@@ -56,6 +58,7 @@ pub struct MicrodataQuery {
 /// `GET /api/v1/microdata/{collection}/{table}`.
 pub async fn download(
     State(state): State<AppState>,
+    method: Method,
     caller: Caller,
     Path((collection, table)): Path<(String, String)>,
     query: Result<Query<MicrodataQuery>, QueryRejection>,
@@ -66,8 +69,17 @@ pub async fn download(
         ));
     };
     let hub = state.hub();
+    // Path segments are written down only when they name a known collection and table.
+    let known = vardhub_domain::spec::builtin()
+        .get(&collection)
+        .is_some_and(|s| s.table(&table).is_some());
+    let what = if known {
+        format!("{collection}/{table}")
+    } else {
+        "?/?".to_owned()
+    };
     let deny = |reason: &str| {
-        let detail = format!("{collection}/{table} {reason}");
+        let detail = format!("{what} {reason}");
         let name = principal.name.clone();
         async move {
             hub.append_audit(&name, "microdata.denied", "microdata", &detail)
@@ -88,7 +100,9 @@ pub async fn download(
     if let Some(r) = &q.region
         && RegionCode::parse(r).ok() != Some(own)
     {
-        deny("other-region").await?;
+        // The region asked for, as a code only (anything else is not written down).
+        let asked = RegionCode::parse(r).map_or("?", |c| c.as_str());
+        deny(&format!("other-region asked={asked}")).await?;
         return Err(Problem::forbidden(
             "endast den egna regionens data / only your own region's data",
         ));
@@ -136,6 +150,33 @@ pub async fn download(
             "inga publicerade data för din region och månad / no published data for your region and month",
         ));
     };
+    let (ct, ext) = if csv {
+        ("text/csv; charset=utf-8; header=present", "csv")
+    } else {
+        ("application/vnd.apache.parquet", "parquet")
+    };
+    let format = if csv { "csv" } else { "parquet" };
+    if method == Method::HEAD {
+        // The headers of a download, without the file: audited, but not as a download.
+        hub.append_audit(
+            &principal.name,
+            "microdata.head",
+            &delivery.id,
+            &format!(
+                "table={table} region={} period={period} format={format}",
+                own.as_str()
+            ),
+        )
+        .await
+        .map_err(Problem::internal)?;
+        return Ok(download_headers(
+            Body::empty(),
+            ct,
+            &delivery.id,
+            &table,
+            ext,
+        ));
+    }
     let path = file.path.clone();
     let body: Vec<u8> = tokio::task::spawn_blocking(move || release_file(&path, &release, csv))
         .await
@@ -147,7 +188,7 @@ pub async fn download(
         &format!(
             "table={table} region={} period={period} format={} rows={} sha256={} pseudonyms=region:{} key_version={key_version}",
             own.as_str(),
-            if csv { "csv" } else { "parquet" },
+            format,
             file.rows,
             file.sha256,
             own.as_str(),
@@ -155,29 +196,32 @@ pub async fn download(
     )
     .await
     .map_err(Problem::internal)?;
-    let (ct, ext) = if csv {
-        ("text/csv; charset=utf-8; header=present", "csv")
-    } else {
-        ("application/vnd.apache.parquet", "parquet")
-    };
-    let mut res = Body::from(body).into_response();
+    Ok(download_headers(
+        Body::from(body),
+        ct,
+        &delivery.id,
+        &table,
+        ext,
+    ))
+}
+
+/// A download response: content type, `private, no-store`, attachment file name.
+fn download_headers(body: Body, ct: &'static str, id: &str, table: &str, ext: &str) -> Response {
+    let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}-{table}.{ext}\"",
-        delivery.id
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}-{table}.{ext}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(res)
+    res
 }
 
 /// A lake Parquet file with release pseudonyms, as Parquet (zstd) or RFC 4180 CSV (`,`, header
-/// row).
+/// row; text cells that a spreadsheet would read as a formula get a leading `'`).
 fn release_file(
     path: &std::path::Path,
     release: &ReleasePseudonymiser,
@@ -193,6 +237,7 @@ fn release_file(
         let mut w = WriterBuilder::new().with_header(true).build(&mut out);
         for batch in reader {
             let batch = pseudonymise(&batch.map_err(Problem::internal)?, release)?;
+            let batch = neutralise_text_columns(&batch).map_err(Problem::internal)?;
             w.write(&batch).map_err(Problem::internal)?;
         }
     } else {

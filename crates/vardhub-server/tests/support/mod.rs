@@ -49,6 +49,14 @@ impl World {
     }
 }
 
+/// A new empty synthetic hub in `dir/hub`, its audit key in `dir/keys` (outside the data).
+pub async fn fresh_hub(dir: &Path) -> Hub {
+    let audit = AuditKey::create(&dir.join("keys")).unwrap();
+    Hub::init(dir.join("hub"), true, HubId::random(), audit)
+        .await
+        .unwrap()
+}
+
 /// Open the test hub in `data` with its audit key (kept beside it, in `keys/`), as the server has it.
 pub async fn open_hub(data: &Path) -> Hub {
     let keys = data.with_file_name("keys");

@@ -1,8 +1,11 @@
 //! Leveransöversikten / the deliveries page (logged in only): per collection, a region × month
 //! matrix of the current delivery's status and quality (rows, errors, warnings).
+//!
+//! Who sees which rows: national analysts and administrators every region's; a region analyst
+//! only its own region's row; a logged-in user with the public role none (403).
 
 use super::{Base, render};
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::i18n::{Lang, region_name};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -87,14 +90,30 @@ pub async fn deliveries(
     lang: Lang,
     uri: Uri,
 ) -> Result<Response, Problem> {
-    if caller.0.is_none() {
+    let Some(principal) = caller.0.as_ref() else {
         let mut res = StatusCode::SEE_OTHER.into_response();
         res.headers_mut().insert(
             LOCATION,
             HeaderValue::from_static("/logga-in?next=/leveranser"),
         );
         return Ok(res);
-    }
+    };
+    // The regions whose rows this caller may see (None: all).
+    let visible: Option<String> = match (principal.role, principal.region) {
+        (Role::National | Role::Admin, _) => None,
+        (Role::Region, Some(r)) => Some(r.as_str().to_owned()),
+        _ => {
+            return Ok(super::message(
+                StatusCode::FORBIDDEN,
+                Base::new(lang, &caller, &uri),
+                lang.pick("Ingen behörighet", "Not permitted"),
+                lang.pick(
+                    "Leveransöversikten är till för regionanalytiker (den egna regionen) och nationella analytiker.",
+                    "The deliveries overview is for region analysts (their own region) and national analysts.",
+                ),
+            ));
+        }
+    };
     let all = state
         .hub()
         .deliveries(&DeliveryFilter::default())
@@ -102,7 +121,10 @@ pub async fn deliveries(
         .map_err(Problem::internal)?;
     // The delivery shown per (collection, region, month): the current one, else the newest.
     let mut shown: BTreeMap<(String, String, String), &DeliverySummary> = BTreeMap::new();
-    for d in &all {
+    for d in all
+        .iter()
+        .filter(|d| visible.as_ref().is_none_or(|r| *r == d.region))
+    {
         let key = (d.collection.clone(), d.region.clone(), d.period.clone());
         let replace = match shown.get(&key) {
             None => true,
@@ -124,7 +146,11 @@ pub async fn deliveries(
             .filter(|(col, _, _)| *col == c.id)
             .map(|(_, r, _)| r.as_str())
             .collect();
-        let region_list: Vec<String> = if regions.contains("00") {
+        // A region analyst's own row (national collections, region 00, are no region's own:
+        // their deliveries were filtered out above, so they show as "no deliveries").
+        let region_list: Vec<String> = if let Some(own) = &visible {
+            vec![own.clone()]
+        } else if regions.contains("00") {
             vec!["00".into()]
         } else {
             vardhub_domain::RegionCode::all()
