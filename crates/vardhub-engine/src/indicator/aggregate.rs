@@ -542,27 +542,32 @@ mod tests {
         let sc = Scales::of(&builtin()["vardkostnad_per_invanare"].spec.definition);
         assert_eq!(sc.numerator, 100.0);
         let mut sums = Sums::default();
-        let mut float = 0.0f64;
         let mut exact_ore: i128 = 0;
         for i in 0..200_000u64 {
-            // Costs such as 1 234,57 kr, as the query returns them (the nearest double to k/100).
-            let ore = 100_000 + (i * 7_919) % 1_000_000 + 1;
-            let cost = ore as f64 / 100.0;
-            sums.add(&row("2024-01", cost, 1.0), sc);
-            float += cost;
+            // Costs up to 5 million kronor, as the query returns them (the nearest double to k/100).
+            let ore = 1 + (i * 7_919 * 104_729) % 500_000_000;
+            sums.add(&row("2024-01", ore as f64 / 100.0, 1.0), sc);
             exact_ore += i128::from(ore);
         }
-        let exact = exact_ore as f64 / 100.0;
         assert_eq!(sums.n, exact_ore);
+        let exact = exact_ore as f64 / 100.0;
         assert_eq!(
             sums.numerator(sc),
             exact,
             "the nearest double to the exact sum"
         );
+        // Where a float running sum drifts (ten costs of 0,10 kr), the exact sum does not.
+        let mut sums = Sums::default();
+        let mut float = 0.0f64;
+        for _ in 0..10 {
+            sums.add(&row("2024-01", 0.1, 1.0), sc);
+            float += 0.1;
+        }
         assert_ne!(
-            float, exact,
-            "a float running sum would have drifted (test is meaningful)"
+            float, 1.0,
+            "a float running sum drifts (the test is meaningful)"
         );
+        assert_eq!(sums.numerator(sc), 1.0);
     }
 
     #[test]

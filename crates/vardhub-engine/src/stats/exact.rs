@@ -234,9 +234,9 @@ mod tests {
         // A region exactly at Sweden's value with enough cases: no difference.
         let f = exact_flags_proportion(100, 1000, 0.1, UP).unwrap();
         assert_eq!(f.at_998, Significance::NotSignificant);
-        // Sweden at 0 or 1 (every region equal): nothing can be assessed.
+        // Sweden at 0 (every region at 0): no flag.
         let f = exact_flags_proportion(0, 7, 0.0, UP).unwrap();
-        assert_eq!(f.at_95, Significance::CannotBeAssessed);
+        assert_eq!(f.at_95, Significance::NotSignificant);
     }
 
     /// The flag is "Sweden's value outside the exact (Clopper–Pearson / Garwood) interval".
