@@ -62,9 +62,17 @@ async fn build() -> Year {
         .unwrap();
     let mut cost_ore = BTreeMap::new();
     for b in &batches {
+        let text = |i: usize| {
+            datafusion::arrow::compute::cast(
+                b.column(i),
+                &datafusion::arrow::datatypes::DataType::Utf8,
+            )
+            .unwrap()
+        };
+        let (region, period) = (text(0), text(1));
         let (region, period, ore) = (
-            b.column(0).as_string::<i32>(),
-            b.column(1).as_string::<i32>(),
+            region.as_string::<i32>(),
+            period.as_string::<i32>(),
             b.column(2).as_primitive::<Int64Type>(),
         );
         for i in 0..b.num_rows() {
