@@ -329,7 +329,11 @@ fn standardised_values_are_comparable() {
         .collect::<BTreeSet<_>>()
     {
         let sweden = total(y, "ami_30d_dodlighet", "00", &period).unwrap();
-        let reference = sweden.standardised.unwrap();
+        // A month without any AMI case in Sweden (tiny scale) has no reference.
+        let Some(reference) = sweden.standardised else {
+            assert_eq!(sweden.numerator, 0.0, "{period}");
+            continue;
+        };
         assert!((sweden.expected.unwrap() - sweden.numerator).abs() < 1e-9);
         let mut e_sum = 0.0;
         for r in y.rows.iter().filter(|r| {
