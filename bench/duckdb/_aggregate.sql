@@ -1,11 +1,14 @@
 -- Published strata of one indicator from the temp table `base` (region, period, kon, alder, n, d):
 -- every region and Sweden (00, the sum of the regions) x sex (1, 2, alla) x age group
 -- (0-19, 20-39, 40-64, 65-79, 80+, alla); value = numerator / denominator x scale; on the
--- (alla, alla) rows the direct age-sex standardised value: strata sex x 10-year band (0-9 ... 90+),
--- DSR = sum(N_s x n_s / d_s) / sum(N_s) over the region's strata with d_s > 0, N_s = Sweden's
--- denominator of the stratum in the same period (standardise = same_period) or summed over all
--- periods of the computation (standardise = all_periods).
--- Variables: getvariable('scale') (DOUBLE), getvariable('std') ('none' | 'same_period' | 'all_periods').
+-- (alla, alla) rows the age-sex standardised value over strata sex x 10-year band (0-9 ... 90+):
+-- direct: DSR = sum(N_s x n_s / d_s) / sum(N_s) over all of Sweden's strata with N_s > 0 (a region
+-- lacking one of them gets none), N_s = Sweden's denominator of the stratum in the same period
+-- (standardise = same_period) or summed over all periods of the computation (standardise =
+-- all_periods); indirect (standardise = indirect, used for shares): O/E x P with E = sum(d_s x X_s /
+-- N_s), O = sum(n_s), P = sum(X_s) / sum(N_s) over Sweden's strata of the same period (X_s: Sweden's
+-- numerator); none when E = 0 or the share would exceed 1.
+-- Variables: getvariable('scale') (DOUBLE), getvariable('std') ('none' | 'same_period' | 'all_periods' | 'indirect').
 WITH b AS (
     SELECT region, period,
            CASE WHEN kon IN ('1', '2') THEN kon END AS kon,
@@ -46,12 +49,34 @@ ref AS (
     CROSS JOIN (SELECT DISTINCT period FROM st) p
     WHERE getvariable('std') = 'all_periods'
 ),
-stdz AS (
+nref AS (
+    SELECT period, count(*) AS strata FROM ref WHERE w > 0 GROUP BY period
+),
+direct AS (
     SELECT s.region, s.period, sum(r.w * s.n / s.d) / sum(r.w) * getvariable('scale') AS standardised
     FROM st s JOIN ref r ON r.period = s.period AND r.kon = s.kon AND r.band = s.band
-    WHERE s.d > 0
+    JOIN nref c ON c.period = s.period
+    WHERE s.d > 0 AND r.w > 0
+    GROUP BY s.region, s.period, c.strata
+    HAVING sum(r.w) > 0 AND count(*) = c.strata
+),
+sw AS (
+    SELECT period, kon, band, n AS x, d AS w FROM st WHERE region = '00' AND d > 0
+),
+oe AS (
+    SELECT s.region, s.period, sum(s.n) AS o, sum(s.d * w.x / w.w) AS e
+    FROM st s JOIN sw w ON w.period = s.period AND w.kon = s.kon AND w.band = s.band
     GROUP BY s.region, s.period
-    HAVING sum(r.w) > 0
+),
+indirect AS (
+    SELECT oe.region, oe.period, oe.o / oe.e * p.share * getvariable('scale') AS standardised
+    FROM oe JOIN (SELECT period, sum(x) / sum(w) AS share FROM sw GROUP BY period) p ON p.period = oe.period
+    WHERE getvariable('std') = 'indirect' AND oe.e > 0 AND oe.o / oe.e * p.share <= 1
+),
+stdz AS (
+    SELECT region, period, standardised FROM direct WHERE getvariable('std') <> 'indirect'
+    UNION ALL
+    SELECT region, period, standardised FROM indirect
 )
 SELECT c.region, c.period, c.kon, c.aldersgrupp, c.numerator, c.denominator,
        CASE WHEN c.denominator > 0 THEN c.numerator / c.denominator * getvariable('scale') END AS value,

@@ -3,7 +3,7 @@
 -- month's extract) at most 30 days after the day of admission. Only months whose 30-day follow-up
 -- lies within the population extracts (month end + 30 days <= the last extract's month end).
 -- scale: 1
--- standardise: same_period
+-- standardise: indirect
 WITH deaths AS (
     SELECT person_pseudonym, min(avlidendatum) AS death
     FROM personer WHERE avlidendatum IS NOT NULL GROUP BY person_pseudonym

@@ -5,6 +5,8 @@
 
 #[path = "support/attack.rs"]
 mod attack;
+#[path = "indicators/reviewer.rs"]
+mod reviewer;
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -49,21 +49,28 @@ pub enum Status {
     /// reveal values, *every* hidden cell carries this status (the table has no
     /// `hidden_small` cell then).
     HiddenSecondary,
-    /// Nothing was delivered.
+    /// Nothing was delivered: the region has not delivered the source collection for the period.
     NoData,
-    /// Not meaningful for this cell (e.g. an empty denominator, or a sex the indicator excludes).
+    /// Not meaningful for this cell (e.g. a value without a denominator, or a sex the indicator
+    /// excludes).
     NotApplicable,
+    /// Delivered, but the cell has no case (an empty denominator: no value can be computed).
+    /// Set by the indicator publication for delivered regions; the disclosure policy sees such
+    /// a cell as not applicable (it contributes 0 to every margin, like `zero`, and reveals no
+    /// more than `not_applicable` did).
+    NoCases,
 }
 
 impl Status {
     /// All statuses.
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Ok,
         Status::Zero,
         Status::HiddenSmall,
         Status::HiddenSecondary,
         Status::NoData,
         Status::NotApplicable,
+        Status::NoCases,
     ];
 
     /// The snake_case code (as serialised).
@@ -75,6 +82,7 @@ impl Status {
             Status::HiddenSecondary => "hidden_secondary",
             Status::NoData => "no_data",
             Status::NotApplicable => "not_applicable",
+            Status::NoCases => "no_cases",
         }
     }
 
@@ -87,6 +95,7 @@ impl Status {
             Status::HiddenSecondary => "Dold – skyddar andra dolda uppgifter",
             Status::NoData => "Uppgift saknas – inga data levererade",
             Status::NotApplicable => "Ej tillämpligt",
+            Status::NoCases => "Inga fall",
         }
     }
 
@@ -99,6 +108,7 @@ impl Status {
             Status::HiddenSecondary => "Hidden – protects other hidden values",
             Status::NoData => "No data – nothing delivered",
             Status::NotApplicable => "Not applicable",
+            Status::NoCases => "No cases",
         }
     }
 

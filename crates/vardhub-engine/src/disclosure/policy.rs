@@ -103,7 +103,7 @@ pub struct StatusText {
     pub en: String,
 }
 
-/// The six statuses; the file must describe exactly these.
+/// The seven statuses; the file must describe exactly these.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Statuses {
@@ -117,6 +117,8 @@ pub struct Statuses {
     pub hidden_secondary: StatusText,
     /// [`Status::NoData`].
     pub no_data: StatusText,
+    /// [`Status::NoCases`].
+    pub no_cases: StatusText,
     /// [`Status::NotApplicable`].
     pub not_applicable: StatusText,
 }
@@ -130,6 +132,7 @@ impl Statuses {
             Status::HiddenSmall => &self.hidden_small,
             Status::HiddenSecondary => &self.hidden_secondary,
             Status::NoData => &self.no_data,
+            Status::NoCases => &self.no_cases,
             Status::NotApplicable => &self.not_applicable,
         }
     }

@@ -208,10 +208,10 @@ fn publish_table(
     };
     let grid = Grid::new(recipe, group);
     let (table, members) = grid.table(None);
-    let public = grid.spread(
+    let public = grid.no_cases(grid.spread(
         &members,
         &policy.apply_internal(&table).map_err(err)?.1.statuses,
-    );
+    ));
     let shown: Vec<Option<Status>> = match view {
         View::Public => public.clone(),
         View::Full => (0..grid.cells.len())
@@ -227,6 +227,7 @@ fn publish_table(
             grid.region_view(&public, own_row, &reduced)
         }
     };
+    let shown = grid.no_cases(shown);
     let floor = policy.rules().standardised_rate.statistical_floor as f64;
     let policy_name = format!("{} v{}", policy.id(), policy.version());
     for (i, cell) in grid.cells.iter().enumerate() {
@@ -487,6 +488,28 @@ impl<'a> Grid<'a> {
 
     fn width(&self) -> usize {
         self.columns.len()
+    }
+
+    /// Statuses with "no cases" for the empty cells of regions that delivered: the engine writes
+    /// a (possibly zero) total row for every region that delivered the period, so a region with
+    /// a row whose cell has no case, denominator or record is "no cases", not "not applicable"
+    /// (and a region without a row stays "no data"). The policy saw these cells as not
+    /// applicable; the relabelling shows nothing more (every such cell is 0 in all margins).
+    fn no_cases(&self, statuses: Vec<Option<Status>>) -> Vec<Option<Status>> {
+        let w = self.width();
+        statuses
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let c = &self.cells[i];
+                let empty = c.sums.n == 0.0 && c.sums.d == 0.0 && c.sums.c == 0.0;
+                let delivered = self.cells[i / w * w].row.is_some();
+                match s {
+                    Some(Status::NotApplicable) if empty && delivered => Some(Status::NoCases),
+                    other => other,
+                }
+            })
+            .collect()
     }
 
     fn row_of(&self, region: &str) -> Option<usize> {

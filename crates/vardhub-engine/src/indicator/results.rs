@@ -33,11 +33,13 @@ pub fn schema() -> SchemaRef {
         fo("standardised"),
         fo("standardised_lower"),
         fo("standardised_upper"),
+        fo("expected"),
         fo("national_value"),
         so("funnel_95"),
         so("funnel_998"),
         Field::new("meets_target", DataType::Boolean, true),
         s("deliveries"),
+        s("method"),
     ]))
 }
 
@@ -47,6 +49,7 @@ pub(crate) fn sig_code(s: Significance) -> &'static str {
         Significance::SignificantlyBetter => "better",
         Significance::SignificantlyWorse => "worse",
         Significance::NotSignificant => "not_significant",
+        Significance::CannotBeAssessed => "cannot_be_assessed",
     }
 }
 
@@ -55,6 +58,7 @@ fn sig_parse(s: &str) -> Option<Significance> {
         "better" => Some(Significance::SignificantlyBetter),
         "worse" => Some(Significance::SignificantlyWorse),
         "not_significant" => Some(Significance::NotSignificant),
+        "cannot_be_assessed" => Some(Significance::CannotBeAssessed),
         _ => None,
     }
 }
@@ -92,6 +96,7 @@ pub fn to_batch(rows: &[ResultRow]) -> Result<RecordBatch, ArrowError> {
         opt(&|r| r.standardised),
         opt(&|r| r.standardised_lower),
         opt(&|r| r.standardised_upper),
+        opt(&|r| r.expected),
         opt(&|r| r.national_value),
         opt_text(&|r| r.flags.map(|f| sig_code(f.at_95).to_owned())),
         opt_text(&|r| r.flags.map(|f| sig_code(f.at_998).to_owned())),
@@ -99,6 +104,7 @@ pub fn to_batch(rows: &[ResultRow]) -> Result<RecordBatch, ArrowError> {
             rows.iter().map(|r| r.meets_target).collect::<Vec<_>>(),
         )),
         text(&|r| r.deliveries.join(",")),
+        text(&|r| r.method.clone()),
     ];
     RecordBatch::try_new(schema(), columns)
 }
@@ -165,6 +171,9 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
         let meets = b
             .column_by_name("meets_target")
             .map(|c| c.as_boolean().clone());
+        // Columns added later (runs stored before them read as absent).
+        let expected = f("expected");
+        let method = s("method");
         let o = |a: &Float64Array, i: usize| (!a.is_null(i)).then(|| a.value(i));
         for i in 0..b.num_rows() {
             let flags = (!f95.is_null(i))
@@ -192,6 +201,7 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
                 standardised: o(&st, i),
                 standardised_lower: o(&stl, i),
                 standardised_upper: o(&stu, i),
+                expected: expected.as_ref().and_then(|e| o(e, i)),
                 national_value: o(&nat, i),
                 flags,
                 meets_target: meets
@@ -203,6 +213,9 @@ pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                method: method
+                    .as_ref()
+                    .map_or(String::new(), |m| m.value(i).to_owned()),
             });
         }
     }

@@ -69,30 +69,54 @@ pub enum PeriodType {
     Month,
 }
 
-/// Confidence-interval method (methods.md §0.1).
+/// Confidence-interval method of the crude value (methods.md §0.1). It follows the kind of value:
+/// a recipe may only name the method of its unit ([`Unit::crude_ci`]) or `none`. The interval of a
+/// standardised value follows from the standardisation ([`Standardisation`]), not from this field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CiMethod {
-    /// Wilson score interval for proportions.
+    /// Wilson score interval for proportions (§1.1): always inside [0, 1].
     Wilson,
-    /// Exact (Garwood) Poisson interval on the numerator count.
+    /// Exact (Garwood) Poisson interval on the numerator count, ÷ the denominator (§1.4): rates.
     PoissonExact,
-    /// Dobson interval for directly standardised rates.
-    Dobson,
-    /// Student t interval for means.
+    /// Student t interval for means (§1.8).
     T,
     /// No interval.
     None,
 }
 
-/// Standardisation.
+/// Standardisation of a region's total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standardisation {
     /// Crude values only.
     None,
-    /// Direct age–sex standardisation (10-year bands × sex) to the reference population.
+    /// Direct age–sex standardisation (10-year bands × sex) to Sweden's denominators of the same
+    /// month (methods.md §1.7, §2.1). Every region uses the same weights over the same strata: a
+    /// region lacking a denominator in a stratum Sweden has gets no standardised value (a
+    /// re-weighting over only the filled strata would be a different standard per region).
+    /// Interval: Dobson with Byar's limits for event counts; none for amounts.
     DirectAgeSex,
+    /// Indirect age–sex standardisation (methods.md §2.2): expected events
+    /// `E = Σ_s n_s · R_s` with Sweden's stratum rates `R_s` (10-year bands × sex, same month);
+    /// the standardised value is `O/E ×` Sweden's crude value (PHE `calculate_ISRate`), its
+    /// interval Garwood's exact limits of `O` ÷ `E` × Sweden's crude value (a share's interval
+    /// truncated to [0, 1]). Needs no filled strata, so it works at monthly regional sizes; all
+    /// regions are compared with the same reference rates.
+    IndirectAgeSex,
+}
+
+impl Unit {
+    /// The interval method of a crude value of this unit (methods.md §0.1): Wilson for shares,
+    /// exact Poisson for rates, t for means, none for ratios of amounts.
+    pub fn crude_ci(self) -> CiMethod {
+        match self {
+            Unit::Proportion => CiMethod::Wilson,
+            Unit::Per100 | Unit::Per1000 | Unit::Per100000 => CiMethod::PoissonExact,
+            Unit::Mean => CiMethod::T,
+            Unit::Ratio | Unit::PerInhabitant => CiMethod::None,
+        }
+    }
 }
 
 /// A target level.
@@ -214,11 +238,97 @@ pub enum Definition {
         numerator_codes: Vec<String>,
     },
     /// Escape hatch: SQL over the lake's tables returning `region, period, kon, alder, numerator,
-    /// denominator, sumsq, cases` (`sumsq` and `cases` may be NULL).
+    /// denominator, sumsq, cases` (`sumsq` and `cases` may be NULL). Numerator and denominator are
+    /// summed exactly as integers (see [`Definition::scales`]): return counts, or set the scales.
     Sql {
         /// The query.
         query: String,
+        /// Days of follow-up after the end of the month that the outcome needs (in the same
+        /// region's deliveries of the source collection); 0 = none.
+        #[serde(default)]
+        follow_up_days: u32,
+        /// Units per 1 of the numerator (e.g. 100: SEK summed in öre).
+        #[serde(default = "one")]
+        numerator_scale: u32,
+        /// Units per 1 of the denominator.
+        #[serde(default = "one")]
+        denominator_scale: u32,
     },
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Where the follow-up of an outcome window must have been delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpSource {
+    /// The same region's deliveries of the indicator's source collection (e.g. readmissions).
+    SameRegion,
+    /// The national population register extracts (`befolkning`: deaths).
+    PopulationRegister,
+}
+
+/// Extra follow-up of a readmission: a contact is reported in the month it *ends*, so a
+/// readmission that starts on the window's last day is in the data only once its stay has ended
+/// and been delivered. 30 more days cover all but the longest stays.
+pub const READMISSION_REPORTING_DAYS: u32 = 30;
+
+/// An outcome window after the index month: the month is computed only when the data covering
+/// its end + `days` have been delivered (see `indicator::follow_up`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUp {
+    /// Days after the last day of the index month.
+    pub days: u32,
+    /// Which deliveries must cover them.
+    pub source: FollowUpSource,
+}
+
+impl Definition {
+    /// The outcome window of a building block, if its numerator looks past the index month.
+    ///
+    /// **Rule:** every "within N days" outcome declares it here, and no month is computed whose
+    /// window reaches past the delivered data. Blocks without one: `event_within` (the event
+    /// belongs to the index contact, reported complete with it), `waiting_within` (measured back
+    /// from a completion or census date in the month), and the census, mean, cost, per-inhabitant
+    /// and share blocks (no outcome after the month).
+    pub fn follow_up(&self) -> Option<FollowUp> {
+        let (days, source) = match self {
+            Definition::DeathWithin { days, .. } => (*days, FollowUpSource::PopulationRegister),
+            Definition::ReadmissionWithin { days, .. } => (
+                days.saturating_add(READMISSION_REPORTING_DAYS),
+                FollowUpSource::SameRegion,
+            ),
+            Definition::Sql { follow_up_days, .. } => (*follow_up_days, FollowUpSource::SameRegion),
+            Definition::EventWithin { .. }
+            | Definition::WaitingWithin { .. }
+            | Definition::BedsPer100 { .. }
+            | Definition::MeanLengthOfStay { .. }
+            | Definition::CostPerDrgPoint { .. }
+            | Definition::PerInhabitants { .. }
+            | Definition::ProcedureShare { .. } => return None,
+        };
+        (days > 0).then_some(FollowUp { days, source })
+    }
+
+    /// Units per 1 of the numerator and the denominator the query returns: the aggregation sums
+    /// them as integers in these units, so decimal sums are exact (öre for SEK, 1/10 000 for DRG
+    /// weights; counts, days and beds are whole).
+    pub fn scales(&self) -> (u32, u32) {
+        match self {
+            Definition::CostPerDrgPoint { .. } => (100, 10_000),
+            Definition::PerInhabitants {
+                measure: Measure::Cost,
+                ..
+            } => (100, 1),
+            Definition::Sql {
+                numerator_scale,
+                denominator_scale,
+                ..
+            } => (*numerator_scale, *denominator_scale),
+            _ => (1, 1),
+        }
+    }
 }
 
 /// One indicator recipe.
@@ -295,6 +405,28 @@ impl Recipe {
         }
         if vardhub_domain::spec::builtin().get(&spec.source).is_none() {
             return Err(err(format!("unknown source collection {}", spec.source)));
+        }
+        if spec.ci != CiMethod::None && spec.ci != spec.unit.crude_ci() {
+            return Err(err(format!(
+                "the interval of a {:?} value is {:?} (or none), not {:?}",
+                spec.unit,
+                spec.unit.crude_ci(),
+                spec.ci
+            )));
+        }
+        if spec.standardisation == Standardisation::IndirectAgeSex && !spec.unit.counts_events() {
+            return Err(err(
+                "indirect standardisation needs an indicator that counts events".into(),
+            ));
+        }
+        if let Definition::Sql {
+            numerator_scale,
+            denominator_scale,
+            ..
+        } = &spec.definition
+            && (*numerator_scale == 0 || *denominator_scale == 0)
+        {
+            return Err(err("a scale is at least 1".into()));
         }
         if spec.standardisation != Standardisation::None && spec.reference_population.is_none() {
             return Err(err(

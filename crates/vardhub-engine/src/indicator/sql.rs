@@ -1,7 +1,7 @@
 //! Compiling an indicator's building block to one SQL query over the lake.
 //!
 //! Every query returns the finest grain the engine aggregates from:
-//! `region, period, kon, alder, numerator, denominator, sumsq` — one row per region, month, sex
+//! `region, period, kon, alder, numerator, denominator, sumsq, cases` — one row per region, month, sex
 //! and age in years (sex and age are NULL for indicators without them, e.g. the bed census).
 //! Sex, age-group and national totals, standardisation and statistics are computed from these rows
 //! in Rust, so that every published table's margins add up exactly.
@@ -107,16 +107,12 @@ pub fn query(def: &Definition) -> String {
              LEFT JOIN (SELECT person_pseudonym, MIN({death}) AS death FROM personer
                         WHERE avlidendatum IS NOT NULL GROUP BY person_pseudonym) p
                ON p.person_pseudonym = k.patient_pseudonym
-             CROSS JOIN (SELECT MAX({horizon}) AS horizon FROM personer) h
-             WHERE {w} AND {month_end} + {days} <= h.horizon {grain}",
+             WHERE {w} {grain}",
             adm = day("k.inskrivningsdatum"),
             death = day("avlidendatum"),
             w = contact_where(population),
-            // Follow-up must be complete: a month is computed only when the population register
-            // extracts reach `days` past its end (otherwise deaths after the last extract would
-            // be missed and the rate understated).
-            horizon = PERIOD_END_DAY,
-            month_end = PERIOD_END_DAY.replace("period", "k.period"),
+            // Months whose 30-day follow-up passes the population extracts are left out by the
+            // follow-up rule (`follow_up.rs`), as for every "within N days" block.
         ),
         Definition::ReadmissionWithin { population, days } => format!(
             "WITH d AS (SELECT k.region, k.period, k.kontakt_id, k.kon, k.alder, k.patient_pseudonym,
@@ -262,7 +258,7 @@ pub fn query(def: &Definition) -> String {
             num = list(numerator_codes),
             den = list(denominator_codes),
         ),
-        Definition::Sql { query } => query.clone(),
+        Definition::Sql { query, .. } => query.clone(),
     };
     format!("{out} ({body}) AS q")
 }

@@ -167,8 +167,11 @@ pub enum Significance {
     SignificantlyBetter,
     /// Outside the limits on the bad side ("signifikant sämre än riket").
     SignificantlyWorse,
-    /// Within the limits (limits included).
+    /// Within the limits (limits included), or the exact test does not reject.
     NotSignificant,
+    /// The exact test cannot reach significance on the side the value lies at this number of
+    /// cases (see [`super::exact`]): no flag can be given either way.
+    CannotBeAssessed,
 }
 
 impl Significance {
@@ -178,6 +181,7 @@ impl Significance {
             Significance::SignificantlyBetter => "Signifikant bättre än riket",
             Significance::SignificantlyWorse => "Signifikant sämre än riket",
             Significance::NotSignificant => "Ingen signifikant skillnad mot riket",
+            Significance::CannotBeAssessed => "Kan inte bedömas – för få fall för ett test",
         }
     }
 
@@ -187,6 +191,7 @@ impl Significance {
             Significance::SignificantlyBetter => "Significantly better than Sweden",
             Significance::SignificantlyWorse => "Significantly worse than Sweden",
             Significance::NotSignificant => "Not significantly different from Sweden",
+            Significance::CannotBeAssessed => "Cannot be assessed – too few cases for a test",
         }
     }
 }
@@ -297,7 +302,7 @@ pub fn classify_ratio(
                 match flipped {
                     Significance::SignificantlyBetter => Significance::SignificantlyWorse,
                     Significance::SignificantlyWorse => Significance::SignificantlyBetter,
-                    Significance::NotSignificant => Significance::NotSignificant,
+                    other => other,
                 }
             }
         })

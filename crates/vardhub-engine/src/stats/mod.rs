@@ -9,7 +9,7 @@
 //! | indirect standardisation | [`expected_count`], [`smr`], [`indirectly_standardised_rate`] |
 //! | funnel limits | [`binomial_funnel_limit`], [`binomial_funnel_limits`], [`normal_funnel_limits`], [`poisson_funnel_limits`], [`chi_square_funnel_limits`], [`phe_ratio_funnel_limits`] |
 //! | overdispersion | [`OverdispersionFit`], [`NaturalOverdispersion`] |
-//! | better/worse than Sweden | [`classify`], [`classify_proportion`], [`classify_ratio`], [`classify_rate`] |
+//! | better/worse than Sweden (published flag: exact test) | [`exact_flags_proportion`], [`exact_flags_count`] ([`binomial_tails`], [`poisson_tails`]); funnel lines: [`classify`], [`classify_proportion`], [`classify_ratio`], [`classify_rate`] |
 //! | target level | [`compare_with_target`] |
 //! | means (length of stay) | [`mean_t`], [`t_interval`], [`geometric_mean_t`], [`ratio_mean`] |
 //! | differences and ratios | [`difference_of_proportions_wald`], [`difference_of_proportions_newcombe`], [`rate_ratio_log_normal`], [`rate_ratio_exact`], [`difference_of_dsrs`] |
@@ -21,6 +21,7 @@
 //! boundary cases x = 0, x = n and O = 0 are handled explicitly as `methods.md` prescribes.
 
 mod compare;
+mod exact;
 mod funnel;
 mod mean;
 mod overdispersion;
@@ -33,6 +34,10 @@ mod target;
 pub use compare::{
     difference_of_dsrs, difference_of_proportions_newcombe, difference_of_proportions_wald,
     rate_ratio_exact, rate_ratio_log_normal,
+};
+pub use exact::{
+    Tails, binomial_tails, exact_flags_count, exact_flags_proportion, flag_from_tails,
+    poisson_tails,
 };
 pub use funnel::{
     FunnelFlags, FunnelLimit, ProportionFunnel, RatioFunnel, Significance, binomial_funnel_limit,

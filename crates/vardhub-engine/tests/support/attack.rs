@@ -42,7 +42,7 @@ impl View {
                         let v = c.values().expect("published cells carry values");
                         Some((v.count(), v.denominator().unwrap_or(0)))
                     }
-                    Status::NoData | Status::NotApplicable => Some((0, 0)),
+                    Status::NoData | Status::NotApplicable | Status::NoCases => Some((0, 0)),
                     Status::HiddenSmall | Status::HiddenSecondary => {
                         assert!(c.values().is_none(), "a hidden cell carries values");
                         None

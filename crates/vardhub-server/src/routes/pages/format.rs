@@ -80,6 +80,10 @@ pub fn flag_label(flag: Option<&str>, lang: Lang) -> &'static str {
             "Significantly worse than Sweden",
         ),
         Some("not_significant") => lang.pick("Ingen säker skillnad", "No clear difference"),
+        Some("cannot_be_assessed") => lang.pick(
+            "Kan inte bedömas – för få fall",
+            "Cannot be assessed – too few cases",
+        ),
         _ => "",
     }
 }
