@@ -13,7 +13,10 @@
 //!   region lacking a stratum gets no directly standardised value.
 //! * **Flags come from an exact test** ([`crate::stats::exact_flags_proportion`],
 //!   [`crate::stats::exact_flags_count`]), with "cannot be assessed" where no outcome at that size
-//!   could be significant.
+//!   could be significant. When one period's regions vary more than the binomial/Poisson model
+//!   allows (Spiegelhalter's dispersion ratio φ over the regions, Winsorised 10 %, significant by
+//!   a χ² test; e.g. overcrowding, a daily census whose days are not independent events), the
+//!   test runs on effective counts (÷ φ) and the row's `method` states φ.
 //! * **Outcome windows lie inside the data**: (region, month) pairs whose follow-up is not
 //!   delivered are left out ([`Coverage`]).
 //! * **Regions that delivered but have no case** get a zero total row (published as "no cases"),
@@ -175,8 +178,8 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
                 ALL.to_owned(),
                 ALL.to_owned(),
             );
-            if !cells.contains_key(&key) {
-                cells.insert(key, Sums::default());
+            if let std::collections::btree_map::Entry::Vacant(v) = cells.entry(key) {
+                v.insert(Sums::default());
                 let sweden = (
                     SWEDEN.to_owned(),
                     period.clone(),
@@ -190,6 +193,35 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
     let dir = direction(spec.direction);
     let scale = spec.unit.scale();
     let method = method(spec);
+    // Region totals first: their standardisation and test inputs, and per period the regions'
+    // dispersion around Sweden, which the flags of that period take into account.
+    let mut totals: BTreeMap<(String, String), (Standardised, Option<TestInput>)> = BTreeMap::new();
+    for ((region, period, kon, age), s) in &cells {
+        if kon != ALL || age != ALL {
+            continue;
+        }
+        let national = cells.get(&(SWEDEN.to_owned(), period.clone(), kon.clone(), age.clone()));
+        let std = standardise(
+            spec,
+            strata.get(&(region.clone(), period.clone())),
+            strata.get(&(SWEDEN.to_owned(), period.clone())),
+            sc,
+        );
+        let input = (region != SWEDEN)
+            .then(|| test_input(spec, s, national, &std, sc))
+            .flatten();
+        totals.insert((region.clone(), period.clone()), (std, input));
+    }
+    let mut inputs_by_period: BTreeMap<&str, Vec<TestInput>> = BTreeMap::new();
+    for ((_, period), (_, input)) in &totals {
+        if let Some(input) = input {
+            inputs_by_period.entry(period).or_default().push(*input);
+        }
+    }
+    let dispersion_by_period: BTreeMap<&str, Option<(f64, usize)>> = inputs_by_period
+        .iter()
+        .map(|(p, inputs)| (*p, dispersion(inputs)))
+        .collect();
     let mut out = Vec::with_capacity(cells.len());
     for ((region, period, kon, age), s) in &cells {
         let national = cells.get(&(SWEDEN.to_owned(), period.clone(), kon.clone(), age.clone()));
@@ -197,20 +229,20 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         let ci = crude_interval(spec, s, sc);
         let national_value = national.and_then(|n| n.ratio(sc)).map(|v| v * scale);
         let is_total = kon == ALL && age == ALL;
-        let std = if is_total {
-            standardise(
-                spec,
-                strata.get(&(region.clone(), period.clone())),
-                strata.get(&(SWEDEN.to_owned(), period.clone())),
-                sc,
-            )
+        let (std, input) = if is_total {
+            totals
+                .get(&(region.clone(), period.clone()))
+                .copied()
+                .unwrap_or_default()
         } else {
-            Standardised::default()
+            (Standardised::default(), None)
         };
-        let flags = if is_total && region != SWEDEN {
-            flag(spec, s, national, &std, sc, dir)
+        let od = dispersion_by_period.get(period.as_str()).copied().flatten();
+        let flags = input.and_then(|i| flag(i, od.map(|d| d.0), dir));
+        let row_method = if flags.is_some() {
+            format!("{method}{}", dispersion_note(od))
         } else {
-            None
+            method.clone()
         };
         let shown = std.value.or(value);
         let shown_ci = std.ci.or(ci);
@@ -248,7 +280,7 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
                 .get(&(region.clone(), period.clone()))
                 .cloned()
                 .unwrap_or_default(),
-            method: method.clone(),
+            method: row_method,
         });
     }
     out
@@ -426,39 +458,119 @@ fn standardise(
     out
 }
 
-/// "Significantly better/worse than Sweden" for a region's total, by an exact test.
-fn flag(
+/// What a region's total is tested with against Sweden.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TestInput {
+    /// `x` of `n` against Sweden's share `theta` (binomial).
+    Proportion { x: u64, n: u64, theta: f64 },
+    /// `o` events against `e` expected at Sweden's rates (Poisson).
+    Count { o: u64, e: f64 },
+}
+
+/// The exact test's input for a region's total, if the indicator has a flag and the test is
+/// defined (see [`method`]).
+fn test_input(
     spec: &IndicatorSpec,
     s: &Sums,
     national: Option<&Sums>,
     std: &Standardised,
     sc: Scales,
-    dir: stats::Direction,
-) -> Option<Flags> {
+) -> Option<TestInput> {
     if s.d <= 0 {
         return None;
     }
     if spec.standardisation != Standardisation::None && spec.unit.counts_events() {
-        // Observed vs expected at Sweden's stratum rates (exact Poisson).
+        // Observed vs expected at Sweden's stratum rates.
         let (o, e) = (std.observed?, std.expected?);
-        return (e > 0.0)
-            .then(|| stats::exact_flags_count(o, e, dir).ok())
-            .flatten()
-            .map(Flags::from);
+        return (e > 0.0).then_some(TestInput::Count { o, e });
     }
     let national = national.filter(|n| n.d > 0)?;
     let theta = national.numerator(sc) / national.denominator(sc);
     let (x, n) = (s.numerator(sc), s.denominator(sc));
     match spec.unit {
-        Unit::Proportion => stats::exact_flags_proportion(whole(x), whole(n), theta, dir)
-            .ok()
-            .map(Flags::from),
-        Unit::Per100 | Unit::Per1000 | Unit::Per100000 if theta > 0.0 => {
-            stats::exact_flags_count(whole(x), theta * n, dir)
-                .ok()
-                .map(Flags::from)
-        }
+        Unit::Proportion => Some(TestInput::Proportion {
+            x: whole(x),
+            n: whole(n),
+            theta,
+        }),
+        Unit::Per100 | Unit::Per1000 | Unit::Per100000 if theta > 0.0 => Some(TestInput::Count {
+            o: whole(x),
+            e: theta * n,
+        }),
         _ => None,
+    }
+}
+
+/// Smallest number of regions from which a dispersion ratio is estimated.
+const MIN_REGIONS_FOR_DISPERSION: usize = 5;
+
+/// Spiegelhalter's dispersion ratio φ of one period's region totals around Sweden (`methods.md`
+/// §3.4: z-scores on the natural scale, Winsorised 10 % per tail), used only when `I·φ` exceeds
+/// the 95 % point of χ² with I − 1 degrees of freedom; otherwise the binomial/Poisson model
+/// stands (`None`). Returns φ and the number of regions.
+fn dispersion(inputs: &[TestInput]) -> Option<(f64, usize)> {
+    if inputs.len() < MIN_REGIONS_FOR_DISPERSION {
+        return None;
+    }
+    let fit = match inputs[0] {
+        TestInput::Proportion { theta, .. } => {
+            let units: Vec<stats::OdUnit> = inputs
+                .iter()
+                .filter_map(|t| match *t {
+                    TestInput::Proportion { x, n, .. } if n > 0 => Some(stats::OdUnit {
+                        numerator: x as f64,
+                        denominator: n as f64,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            stats::NaturalOverdispersion::fit(&units, stats::NaturalScale::Proportion, theta, 0.1)
+        }
+        TestInput::Count { .. } => {
+            let units: Vec<stats::OdUnit> = inputs
+                .iter()
+                .filter_map(|t| match *t {
+                    TestInput::Count { o, e } if e > 0.0 => Some(stats::OdUnit {
+                        numerator: o as f64,
+                        denominator: e,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            stats::NaturalOverdispersion::fit(&units, stats::NaturalScale::Ratio, 1.0, 0.1)
+        }
+    }
+    .ok()?;
+    let i = fit.z.len();
+    (i >= MIN_REGIONS_FOR_DISPERSION && fit.is_overdispersed(0.95, (i - 1) as f64))
+        .then_some((fit.phi, i))
+}
+
+/// "Significantly better/worse than Sweden" for a region's total, by an exact test on the
+/// counts, or on effective counts (÷ φ) when the period's regions are overdispersed.
+fn flag(input: TestInput, phi: Option<f64>, dir: stats::Direction) -> Option<Flags> {
+    let phi = phi.unwrap_or(1.0);
+    let tails = match input {
+        TestInput::Proportion { x, n, theta } => {
+            stats::binomial_tails_overdispersed(x, n, theta, phi)
+        }
+        TestInput::Count { o, e } => stats::poisson_tails_overdispersed(o, e, phi),
+    };
+    tails
+        .ok()
+        .map(|t| Flags::from(stats::flags_from_tails(t, dir)))
+}
+
+/// The per-period note on overdispersion appended to the method of a flagged row.
+fn dispersion_note(d: Option<(f64, usize)>) -> String {
+    match d {
+        Some((phi, i)) => format!(
+            "; overdispersion: phi={phi} over {i} regions (Winsorised 10 %, chi2 test at 95 %), \
+             the exact test on counts / phi"
+        ),
+        None => {
+            "; overdispersion: none detected (chi2 test at 95 %, or under 5 regions)".to_owned()
+        }
     }
 }
 
@@ -629,7 +741,7 @@ mod tests {
         assert_eq!(v.expected, Some(1.0));
         assert!((v.value.unwrap() - 0.4).abs() < 1e-12);
         let (lo, hi) = v.ci.unwrap();
-        assert!(0.0 <= lo && lo < 0.4 && 0.4 < hi && hi <= 1.0);
+        assert!((0.0..0.4).contains(&lo) && 0.4 < hi && hi <= 1.0);
         // 1 death in 1 low-risk case: the share would exceed 1 — not published.
         let tiny = strata(&[(("1", 5), 1.0, 1.0)]);
         assert_eq!(standardise(ami, Some(&tiny), Some(&sweden), sc).value, None);

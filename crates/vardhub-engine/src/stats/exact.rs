@@ -163,6 +163,67 @@ pub fn exact_flags_count(
     })
 }
 
+/// Exact binomial tails on effective counts when the regions vary more than the binomial model
+/// allows (a dispersion ratio `phi` > 1, `methods.md` §3.4): `x` and `n` are divided by `phi`
+/// (the quasi-likelihood effective sample size), the effective `x` rounded towards the
+/// expectation on each side, so each tail is the larger (conservative) one. `phi ≤ 1` is the
+/// plain test.
+pub fn binomial_tails_overdispersed(x: u64, n: u64, p: f64, phi: f64) -> Result<Tails, StatsError> {
+    if phi.is_nan() || phi <= 1.0 {
+        return binomial_tails(x, n, p);
+    }
+    if x > n {
+        return Err(StatsError::CountExceedsDenominator {
+            count: x,
+            denominator: n,
+        });
+    }
+    let n_eff = ((n as f64 / phi).round() as u64).max(1);
+    let x_eff = x as f64 / phi;
+    let low = binomial_tails((x_eff.ceil() as u64).min(n_eff), n_eff, p)?;
+    let high = binomial_tails((x_eff.floor() as u64).min(n_eff), n_eff, p)?;
+    let mean = n as f64 * p;
+    Ok(Tails {
+        lower: low.lower,
+        upper: high.upper,
+        lower_min: low.lower_min,
+        upper_min: low.upper_min,
+        above: (x as f64 != mean).then_some(x as f64 > mean),
+    })
+}
+
+/// Exact Poisson tails on effective counts (`observed` and `expected` divided by `phi` > 1; see
+/// [`binomial_tails_overdispersed`]). `phi ≤ 1` is the plain test.
+pub fn poisson_tails_overdispersed(
+    observed: u64,
+    expected: f64,
+    phi: f64,
+) -> Result<Tails, StatsError> {
+    if phi.is_nan() || phi <= 1.0 {
+        return poisson_tails(observed, expected);
+    }
+    let o_eff = observed as f64 / phi;
+    let e_eff = expected / phi;
+    let low = poisson_tails(o_eff.ceil() as u64, e_eff)?;
+    let high = poisson_tails(o_eff.floor() as u64, e_eff)?;
+    let o = observed as f64;
+    Ok(Tails {
+        lower: low.lower,
+        upper: high.upper,
+        lower_min: low.lower_min,
+        upper_min: 0.0,
+        above: (o != expected).then_some(o > expected),
+    })
+}
+
+/// The flags at 95 % and 99.8 % from exact tails.
+pub fn flags_from_tails(t: Tails, direction: Direction) -> FunnelFlags {
+    FunnelFlags {
+        at_95: flag_from_tails(t, Confidence::P95, direction),
+        at_998: flag_from_tails(t, Confidence::P998, direction),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +354,28 @@ mod tests {
         let f = exact_flags_count(3, 2.0, DOWN).unwrap();
         assert_eq!(f.at_95, Significance::NotSignificant);
         assert!(exact_flags_count(3, -1.0, DOWN).is_err());
+    }
+
+    #[test]
+    fn overdispersed_tails_are_the_plain_ones_at_phi_1_and_never_smaller_above_it() {
+        let plain = poisson_tails(40, 2.35).unwrap();
+        assert_eq!(poisson_tails_overdispersed(40, 2.35, 1.0).unwrap(), plain);
+        assert_eq!(poisson_tails_overdispersed(40, 2.35, 0.7).unwrap(), plain);
+        for phi in [1.5, 4.0, 10.0] {
+            let t = poisson_tails_overdispersed(40, 2.35, phi).unwrap();
+            assert!(t.upper >= plain.upper && t.above == Some(true));
+            // 0 events against E = 3.97: plainly "low" (e^-3.97 = 0.019 < 0.025), not with φ = 4.
+            let z = poisson_tails_overdispersed(0, 3.97, phi).unwrap();
+            assert!(z.lower > 0.025, "{phi}: {z:?}");
+        }
+        let b = binomial_tails(30, 40, 0.5).unwrap();
+        let od = binomial_tails_overdispersed(30, 40, 0.5, 2.0).unwrap();
+        // Effective 15 of 20 against 0.5.
+        assert_eq!(od.upper, binomial_tails(15, 20, 0.5).unwrap().upper);
+        assert!(od.upper > b.upper);
+        // 7 of 40 with φ = 3: effective n = 13; x/φ = 2.33 → 3 for the lower tail, 2 for the upper.
+        let od = binomial_tails_overdispersed(7, 40, 0.5, 3.0).unwrap();
+        assert_eq!(od.lower, binomial_tails(3, 13, 0.5).unwrap().lower);
+        assert_eq!(od.upper, binomial_tails(2, 13, 0.5).unwrap().upper);
     }
 }

@@ -36,8 +36,8 @@ pub use compare::{
     rate_ratio_exact, rate_ratio_log_normal,
 };
 pub use exact::{
-    Tails, binomial_tails, exact_flags_count, exact_flags_proportion, flag_from_tails,
-    poisson_tails,
+    Tails, binomial_tails, binomial_tails_overdispersed, exact_flags_count, exact_flags_proportion,
+    flag_from_tails, flags_from_tails, poisson_tails, poisson_tails_overdispersed,
 };
 pub use funnel::{
     FunnelFlags, FunnelLimit, ProportionFunnel, RatioFunnel, Significance, binomial_funnel_limit,
