@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::process::ExitCode;
 use vardhub_engine::disclosure::DisclosurePolicy;
-use vardhub_engine::indicator::{ResultRow, View, builtin, compute, publish, results};
+use vardhub_engine::indicator::ledger::{release_against_ledger, to_entries};
+use vardhub_engine::indicator::{ResultRow, View, builtin, compute, publish_released, results};
 use vardhub_store::Hub;
 
 /// `indicators list`.
@@ -66,7 +67,15 @@ pub(crate) async fn compute_run(
             .map(|(id, t, _)| (id.clone(), t.as_secs_f64() * 1000.0))
             .collect::<std::collections::BTreeMap<_, _>>(),
     )?;
-    let run = hub.store_indicator_run(run, &batch).await?;
+    // The public statuses are decided now, against every earlier release, and recorded with the
+    // run: the hub serves exactly these.
+    let t = std::time::Instant::now();
+    let policy = DisclosurePolicy::default_public();
+    let released = release_against_ledger(hub, &policy, &computed.rows, None).await?;
+    let disclosure_secs = t.elapsed().as_secs_f64();
+    let run = hub
+        .store_indicator_run(run, &batch, &to_entries(&released))
+        .await?;
     say(format_args!(
         "Beräkning {} / run: {} rader från {} leveranser (läst per {})",
         run.id,
@@ -94,19 +103,17 @@ pub(crate) async fn compute_run(
         run.result_path.display(),
         run.result_sha256
     ));
-    let t = std::time::Instant::now();
-    let policy = DisclosurePolicy::default_public();
-    let public = publish(&policy, &computed.rows, &run.id, &View::Public)?;
+    let public = publish_released(&policy, &computed.rows, &run.id, &View::Public, &released)?;
     let mut by_status: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for v in &public {
         *by_status.entry(v.status.label_sv()).or_default() += 1;
     }
     say(format_args!(
-        "röjandekontroll / disclosure control ({} v{}): {} publicerade värden på {:.1} s",
+        "röjandekontroll / disclosure control ({} v{}, mot tidigare utgåvor / against earlier releases): {} publicerade värden på {:.1} s",
         policy.id(),
         policy.version(),
         public.len(),
-        t.elapsed().as_secs_f64()
+        disclosure_secs
     ));
     for (status, n) in by_status {
         say(format_args!("   {status}: {n}"));

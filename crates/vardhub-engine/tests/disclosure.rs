@@ -3,6 +3,8 @@
 
 #[path = "support/attack.rs"]
 mod attack;
+#[path = "disclosure/threats.rs"]
+mod threats;
 
 use attack::*;
 use proptest::prelude::*;
@@ -244,7 +246,7 @@ fn the_policy_file_at_its_path_equals_the_embedded_default() {
     let published = loaded.apply(&t).unwrap();
     assert_eq!(
         (published.policy_id(), published.policy_version()),
-        ("vardhub-public", 2)
+        ("vardhub-public", 3)
     );
 }
 
@@ -267,7 +269,13 @@ fn realistic_region_by_sex_table() {
     let s = &internal.statuses;
     assert_eq!(s[ids[4][0].0], Status::HiddenSmall);
     assert_eq!(s[ids[9][1].0], Status::HiddenSmall);
-    assert_eq!(s[ids[17][2].0], Status::Ok, "region 17 has 6 in total");
+    // Region 17 has 2 + 4 = 6: showing the 6 would tell both small cells are 2–4 (a range of 2
+    // where the protection interval asks for 3), so the total is hidden too.
+    assert_eq!(
+        s[ids[17][2].0],
+        Status::HiddenSecondary,
+        "region 17 has 6 in total"
+    );
     assert_eq!(s[ids[21][2].0], Status::Ok, "Sweden's total is shown");
     // Each small cell has a partner in its row and in its column.
     for (r, col) in [(4, 0), (9, 1), (17, 0), (17, 1)] {

@@ -3,16 +3,19 @@
 //! Each request asks the catalogue for the newest run (one small query); when it is a new run the
 //! results file is read again. Published values are cached per [`Access`] key, so the disclosure
 //! step runs at most once per run and access level. Values come sorted by indicator, period,
-//! region, sex and age group, which makes pagination stable.
+//! region, sex and age group, which makes pagination stable. The public statuses are the ones the
+//! run recorded in the release ledger when it was stored; a run without a recorded release (or
+//! recorded under another policy) is released here against the ledger entries before it.
 
 use crate::auth::Access;
 use crate::error::ServerError;
-use crate::published::{PublicValue, publish};
+use crate::published::PublicValue;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use vardhub_engine::disclosure::DisclosurePolicy;
-use vardhub_engine::indicator::{ResultRow, results};
+use vardhub_engine::indicator::ledger::{ReleasedTable, from_entries, release};
+use vardhub_engine::indicator::{ResultRow, publish_released, results};
 use vardhub_store::{Hub, IndicatorRun};
 
 /// The newest run seen, if any.
@@ -25,6 +28,9 @@ pub(crate) struct RunCache {
 pub(crate) struct LoadedRun {
     pub run: IndicatorRun,
     rows: Arc<Vec<ResultRow>>,
+    /// The release the run recorded, and the releases recorded before it.
+    recorded: Arc<Vec<ReleasedTable>>,
+    history: Arc<Vec<ReleasedTable>>,
     views: Mutex<HashMap<String, Arc<Vec<PublicValue>>>>,
     /// One view is computed at a time, so concurrent first requests wait instead of repeating it.
     computing: tokio::sync::Mutex<()>,
@@ -44,9 +50,16 @@ impl RunCache {
         }
         let path = newest.result_path.clone();
         let rows = tokio::task::spawn_blocking(move || read_rows(&path)).await??;
+        let ledger =
+            |e: vardhub_engine::indicator::ledger::LedgerError| ServerError::Publish(e.to_string());
+        let recorded = from_entries(&hub.release_of(&newest.id).await?).map_err(ledger)?;
+        let history =
+            from_entries(&hub.releases_before(Some(&newest.id)).await?).map_err(ledger)?;
         let loaded = Arc::new(LoadedRun {
             run: newest,
             rows: Arc::new(rows),
+            recorded: Arc::new(recorded),
+            history: Arc::new(history),
             views: Mutex::new(HashMap::new()),
             computing: tokio::sync::Mutex::new(()),
         });
@@ -72,11 +85,22 @@ impl LoadedRun {
         }
         let started = std::time::Instant::now();
         let (rows, policy, run_id) = (self.rows.clone(), policy.clone(), self.run.id.clone());
-        // `publish` returns the values sorted by indicator, period, region, sex, age group.
-        let values =
-            tokio::task::spawn_blocking(move || publish(&policy, &rows, &run_id, &access.view()))
-                .await?
-                .map_err(|e| ServerError::Publish(e.to_string()))?;
+        let (recorded, history) = (self.recorded.clone(), self.history.clone());
+        // Values come sorted by indicator, period, region, sex, age group.
+        let values = tokio::task::spawn_blocking(move || {
+            let name = format!("{} v{}", policy.id(), policy.version());
+            let fresh;
+            let released: &[ReleasedTable] =
+                if !recorded.is_empty() && recorded.iter().all(|r| r.policy == name) {
+                    &recorded
+                } else {
+                    fresh = release(&policy, &rows, &history)?;
+                    &fresh
+                };
+            publish_released(&policy, &rows, &run_id, &access.view(), released)
+        })
+        .await?
+        .map_err(|e| ServerError::Publish(e.to_string()))?;
         let values = Arc::new(values);
         tracing::info!(run = %self.run.id, access = %key, values = values.len(),
             ms = started.elapsed().as_secs_f64() * 1000.0, "published a view");

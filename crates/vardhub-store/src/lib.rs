@@ -19,6 +19,7 @@
 //! * the audit log is only appended to (the catalogue refuses `UPDATE`, `DELETE` and out-of-order
 //!   inserts), each entry is MAC-chained with an audit key kept outside the data directory, and
 //!   checkpoints outside the catalogue catch a truncated log;
+//! * the release ledger (what each indicator run published) only grows, written with its run;
 //! * no secret is stored under the data directory ([`refuse_inside_data`]); everything the hub
 //!   creates there is private to its user (folders 0700, files 0600).
 
@@ -31,6 +32,7 @@ mod held;
 mod hub;
 mod keys;
 mod lake;
+mod ledger;
 pub mod private;
 mod runs;
 mod schema;
@@ -47,6 +49,7 @@ pub use held::CurrentTables;
 pub use hub::{Hub, HubLayout, WriterLock};
 pub use keys::{AuditKey, HubId, refuse_inside_data};
 pub use lake::{StagedDelivery, TableWriter, WrittenFile};
+pub use ledger::LedgerEntry;
 pub use runs::{IndicatorRun, new_run};
 pub use time::now_utc;
 pub use users::UserRecord;

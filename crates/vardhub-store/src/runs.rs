@@ -54,14 +54,17 @@ pub struct IndicatorRun {
 }
 
 impl Hub {
-    /// Write a run's results and record the run in one step. `record` is filled in with the file's
-    /// path, hash and row count.
+    /// Write a run's results and record the run, with the tables it publishes in the release
+    /// ledger (`(table key, body)`), in one step. `run` is filled in with the file's path, hash
+    /// and row count.
     pub async fn store_indicator_run(
         &self,
         mut run: IndicatorRun,
         results: &RecordBatch,
+        released: &[(String, String)],
     ) -> Result<IndicatorRun, StoreError> {
         sqlx::query(DDL).execute(&self.pool).await?;
+        self.ensure_ledger().await?;
         let dir = self.layout.root().join("results").join(&run.id);
         crate::private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
         let path = dir.join("indicators.parquet");
@@ -92,7 +95,9 @@ impl Hub {
             .bind(&run.timings)
             .execute(&mut *tx)
             .await?;
-            let head = audit::append(&mut tx, key, "system", "indicators.compute", &run.id, &format!("{} rows", run.rows)).await?;
+            crate::ledger::record(&mut tx, &run.id, released).await?;
+            let details = format!("{} rows, {} tables released", run.rows, released.len());
+            let head = audit::append(&mut tx, key, "system", "indicators.compute", &run.id, &details).await?;
             tx.commit().await?;
             Ok(head)
         }

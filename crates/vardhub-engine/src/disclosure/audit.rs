@@ -1,27 +1,42 @@
-//! The exact audit: can an attacker pin down a hidden quantity?
+//! The exact audit: can an intruder pin down a hidden quantity, or narrow it too much?
 //!
-//! **Attacker model.** The attacker knows the table's structure (cells, kinds, margins), every
-//! published value, every status and the policy. So they know, for each hidden cell:
-//! `hidden_small` ⇒ the primary rule fired (e.g. a count in 1–4, a DSR count in 0–9, or for a
-//! proportion: x, n or n − x in 1–4); `hidden_secondary` ⇒ it did not fire (a count of 0 or ≥ 5).
+//! **Intruder model.** The intruder knows the table's structure (cells, kinds, margins), every
+//! published value, every status and the policy, so for each hidden cell:
+//! `hidden_small` ⇒ the primary rule fired (e.g. a count in 1–4, a DSR count in 0–9, for a
+//! proportion: x, n or n − x in 1–4, or a sensitive share of 0 % or 100 % in a small group);
+//! `hidden_secondary` ⇒ it did not fire (a count of 0 or ≥ 5). Beyond that:
+//! * **the selection order**: the candidate rule is public, so a `hidden_secondary` cell was,
+//!   when chosen, the cheapest visible member of some margin containing it; every cell still
+//!   visible was visible then, which bounds its count (see `order_bounds`);
+//! * **a sensitive outcome**: a `hidden_secondary` share of such a table is not 0 % or 100 % in
+//!   a group under the attribute rule's size;
+//! * **an insider** (a region's analyst, [`super::Knowledge::owners`]) also knows the true
+//!   values of the own cells; every insider with a hidden cell is an attacker of its own, who
+//!   must not narrow another insider's cells (cells of no one, such as Sweden's sums over all
+//!   regions, are protected against the public);
+//! * **earlier releases** of the same table are in the [`Problem`] with their statuses, tied
+//!   to the new cells that did not change.
+//!
 //! With the margins this is a system of linear equations over non-negative integers with
-//! interval and "hole" domains and, for hidden proportions, a disjunction. Inference from the
-//! order in which the algorithm chose secondary cells is not modelled.
+//! interval and "hole" domains and, for hidden proportions, a disjunction of ranges.
 //!
 //! When a table has hidden cells but none is `hidden_small`, its statuses were *coarsened*
-//! (see `suppress.rs`) and carry no information about which rule fired; the model then only
-//! knows that hidden quantities exist (non-negative, `x ≤ n`, `n ≥ 1` for proportions, `n ≥ 1`
-//! observations for means).
+//! (see `suppress.rs`) and carry no information about which rule fired or in which order cells
+//! were chosen; the model then only knows that hidden quantities exist (non-negative, `x ≤ n`,
+//! `n ≥ 1` for proportions, `n ≥ 1` observations for means).
 //!
-//! **Check.** A hidden quantity q with true value v is protected iff some integer completion of
-//! the table consistent with everything published has q ≠ v. We search for one by constraint
-//! propagation (bounds consistency on the equations, holes, the disjunction) and depth-first
-//! search trying values close to the truth first. The search is complete, so "no completion"
-//! is a proof of recoverability; a search that exhausts its node budget is treated as
-//! recoverable too (more suppression, never less). The tests check this against an independent
-//! brute-force attack.
+//! **Check: protection intervals.** A hidden quantity with true value v is protected iff the
+//! integer completions consistent with everything the intruder knows give it values `lo ≤ v ≤
+//! hi` with `hi − lo ≥` the policy's `protection_width`, or the whole span its status allows when
+//! that is narrower (1–4 for a small count: then 1 and 4 must both be possible). We search for
+//! completions below the lowest and above the highest value seen so far by constraint
+//! propagation (bounds consistency on the equations, holes, the disjunctions) and depth-first
+//! search. The search is complete, so "no completion" is a proof; a search that exhausts its
+//! node budget counts as "not protected" (more suppression, never less). The tests check this
+//! against an independent brute-force attack.
 
 use super::Status;
+use super::knowledge::Problem;
 use super::policy::{DisclosurePolicy, SmallRange};
 use super::table::{CellId, CellKind, Table};
 
@@ -45,10 +60,11 @@ struct Equation {
     rhs: i64,
 }
 
-/// At least one of the variables lies in its range (a hidden_small proportion).
+/// At least one option holds; an option is a conjunction of ranges (a hidden_small proportion:
+/// x, n or n − x small, or — for a sensitive outcome — x = 0 or n − x = 0 with n small).
 #[derive(Debug, Clone)]
-struct AnyInRange {
-    options: Vec<(usize, i64, i64)>,
+struct AnyOf {
+    options: Vec<Vec<(usize, i64, i64)>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -57,25 +73,99 @@ struct Target {
     /// Which quantity of the cell: 0 = count, 1 = denominator, 2 = n − x.
     quantity: u8,
     var: usize,
+    /// The width `hi − lo` its feasible values must reach.
+    required: i64,
 }
 
-/// Hidden quantities already shown to have a second feasible value, as (cell, quantity).
-///
-/// Protection is monotone while suppression goes on: hiding one more cell adds a variable
-/// whose true value satisfies its own domain, and coarsening statuses only drops constraints,
-/// so a completion found earlier (extended by the true values) stays a completion. The
-/// secondary-suppression loop therefore keeps this set between rounds and asks again only
-/// about quantities not yet shown free.
-pub(crate) type ShownFree = std::collections::HashSet<(CellId, u8)>;
+/// Who attacks: the public (`None`) or an insider.
+pub(crate) type Attacker = Option<u32>;
 
-/// The attacker's constraint system for one table and one set of statuses.
+/// What a [`Model`] is built for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mode {
+    /// The intruders' system: the public's, on which an insider's is the same with the own
+    /// cells' variables fixed to their true values ([`Model::first_recoverable`]).
+    Attack,
+    /// Each release on its own, its hidden_small cells as their statuses say, the attacker's own
+    /// cells known and every other cell an unknown: what primary suppression itself reveals (e.g. a
+    /// row whose cells and total are all small tells each cell is at most the total minus one;
+    /// Sweden's cell equals an insider's own when no other region can have a case) and no
+    /// secondary cell can undo.
+    Inherent(Attacker),
+}
+
+/// The span each quantity keeps for one attacker when nothing but the primary statuses, the
+/// margins and the attacker's own cells is known, capped at the policy's protection width;
+/// computed only for quantities that fall short of the full width (few), and remembered.
+pub(crate) struct Inherent {
+    model: Model,
+    pool: Vec<Vec<i64>>,
+    spans: std::collections::HashMap<(CellId, u8), i64>,
+}
+
+impl Inherent {
+    /// The structure-only system of `attacker`.
+    pub(crate) fn new(
+        policy: &DisclosurePolicy,
+        problem: &Problem,
+        statuses: &[Status],
+        attacker: Attacker,
+    ) -> Inherent {
+        let model = Model::new(policy, problem, statuses, Mode::Inherent(attacker));
+        Inherent {
+            model,
+            pool: Vec::new(),
+            spans: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The span of (cell, quantity); a search out of budget counts as the full width (so more is
+    /// asked, never less), an unknown quantity too.
+    fn span(&mut self, cell: CellId, quantity: u8, budget: u64) -> i64 {
+        if let Some(&s) = self.spans.get(&(cell, quantity)) {
+            return s;
+        }
+        let Some(t) = self
+            .model
+            .targets
+            .iter()
+            .find(|t| t.cell == cell && t.quantity == quantity)
+            .copied()
+        else {
+            return INF;
+        };
+        let init = self.model.init.clone();
+        let span = match self
+            .model
+            .widen(&t, &init, &mut self.pool, &|_| true, budget)
+        {
+            Ok((false, lo, hi)) => hi - lo,
+            Ok((true, _, _)) | Err(()) => t.required,
+        };
+        self.spans.insert((cell, quantity), span);
+        span
+    }
+}
+
+/// Hidden quantities already shown protected, as (attacker, cell, quantity).
+///
+/// Protection is monotone while suppression goes on: hiding one more cell replaces a known
+/// value by a variable whose true value satisfies its own domain (also the selection-order
+/// bound), and coarsening statuses only drops constraints, so a completion found earlier
+/// (extended by the true values) stays a completion. The secondary-suppression loop therefore
+/// keeps this set between rounds and asks again only about quantities not yet shown protected.
+pub(crate) type ShownFree = std::collections::HashSet<(Attacker, CellId, u8)>;
+
+/// The intruder's constraint system for one problem, one attacker and one set of statuses.
 #[derive(Debug)]
 pub(crate) struct Model {
+    /// Per variable: the insider who knows it.
+    var_owner: Vec<Option<u32>>,
     init: Vec<Dom>,
     holes: Vec<Option<(i64, i64)>>,
     truth: Vec<i64>,
     equations: Vec<Equation>,
-    disjunctions: Vec<AnyInRange>,
+    disjunctions: Vec<AnyOf>,
     targets: Vec<Target>,
 }
 
@@ -87,10 +177,87 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(INF).min(INF)
 }
 
+/// What the selection order tells about the count of each `hidden_secondary` cell of an
+/// informative segment, as `(lo, hi)`. The cell was chosen from one of its margins m as the
+/// visible member with the smallest key `(count = 0, is the total, count, denominator, index)`,
+/// and every member still visible was visible then. From m as a part: at most each non-zero
+/// visible part (strictly less where the index decides a tie), and not 0 when m shows a non-zero
+/// value (a non-zero part or total sorts first); from m as the total: impossible when m shows a
+/// non-zero part, and not 0 when m shows any part. Over the possible margins, the loosest bounds.
+fn order_bounds(problem: &Problem, statuses: &[Status]) -> Vec<(i64, i64)> {
+    let table = &problem.table;
+    let mut bounds = vec![(0, INF); table.cells().len()];
+    for seg in &problem.segments {
+        let informative = seg
+            .cells
+            .clone()
+            .any(|i| statuses[i] == Status::HiddenSmall);
+        if !informative {
+            continue;
+        }
+        for i in seg.cells.clone() {
+            if statuses[i] != Status::HiddenSecondary {
+                continue;
+            }
+            let (mut lo, mut hi) = (INF, i64::MIN);
+            for m in &table.margins()[seg.margins.clone()] {
+                let Some(is_total) = m.members().position(|id| id.0 == i).map(|pos| pos == 0)
+                else {
+                    continue;
+                };
+                let visible = |id: &CellId| statuses[id.0].is_published();
+                let count = |id: &CellId| table.cells()[id.0].count_or_zero();
+                let nonzero_parts: Vec<&CellId> = m
+                    .parts
+                    .iter()
+                    .filter(|p| visible(p) && count(p) > 0)
+                    .collect();
+                let (m_lo, m_hi) = if is_total {
+                    if !nonzero_parts.is_empty() {
+                        continue; // a non-zero part would have been chosen first
+                    }
+                    (i64::from(m.parts.iter().any(visible)), INF)
+                } else {
+                    let total_shown = visible(&m.total) && count(&m.total) > 0;
+                    let m_hi = nonzero_parts
+                        .iter()
+                        .map(|p| {
+                            let proportion = table.cells()[p.0]
+                                .values()
+                                .is_some_and(|v| v.kind == CellKind::Proportion);
+                            let equal_possible = proportion || p.0 > i;
+                            to_i64(count(p)) - i64::from(!equal_possible)
+                        })
+                        .min()
+                        .unwrap_or(INF);
+                    (i64::from(!nonzero_parts.is_empty() || total_shown), m_hi)
+                };
+                lo = lo.min(m_lo);
+                hi = hi.max(m_hi);
+            }
+            if hi != i64::MIN {
+                bounds[i] = (lo, hi);
+            }
+        }
+    }
+    bounds
+}
+
 impl Model {
-    /// Build the system from the true table and the statuses.
-    pub(crate) fn new(policy: &DisclosurePolicy, table: &Table, statuses: &[Status]) -> Model {
+    /// Build the system for `mode` from the true problem and the statuses of all its cells.
+    pub(crate) fn new(
+        policy: &DisclosurePolicy,
+        problem: &Problem,
+        statuses: &[Status],
+        mode: Mode,
+    ) -> Model {
+        let (attacker, inherent) = match mode {
+            Mode::Attack => (None, false),
+            Mode::Inherent(a) => (a, true),
+        };
+        let table: &Table = &problem.table;
         let mut m = Model {
+            var_owner: Vec::new(),
             init: Vec::new(),
             holes: Vec::new(),
             truth: Vec::new(),
@@ -98,16 +265,94 @@ impl Model {
             disjunctions: Vec::new(),
             targets: Vec::new(),
         };
-        // Coarsened statuses (no hidden_small at all) say nothing about the rules.
-        let informative = statuses.contains(&Status::HiddenSmall);
-        // Per cell: the variables of (count, denominator, complement), if hidden.
+        let width = to_i64(policy.secondary().protection_width);
+        let bounds = if inherent {
+            vec![(0, INF); table.cells().len()]
+        } else {
+            order_bounds(problem, statuses)
+        };
+        // Values an intruder knows although the cell is hidden: an insider's own cells, and cells
+        // linked as unchanged to a cell published in another release.
+        let mut known: Vec<bool> = (0..table.cells().len())
+            .map(|i| attacker.is_some() && problem.owners[i] == attacker)
+            .collect();
+        for (mi, margin) in table.margins().iter().enumerate() {
+            if let [part] = margin.parts[..] {
+                let total = margin.total;
+                if problem.segment_of_margin(mi).is_none() {
+                    if statuses[part.0].is_published() {
+                        known[total.0] = true;
+                    }
+                    if statuses[total.0].is_published() {
+                        known[part.0] = true;
+                    }
+                }
+            }
+        }
+        // Per cell: the variables of (count, denominator, complement), if unknown.
         let mut vars: Vec<Option<[usize; 3]>> = vec![None; table.cells().len()];
         for (i, cell) in table.cells().iter().enumerate() {
             let status = statuses[i];
-            let Some(v) = cell.values().filter(|_| status.is_hidden()) else {
+            if inherent {
+                // Each release on its own (no links); every cell not hidden as small (nor known)
+                // is a free unknown.
+                // Cells not applicable (e.g. a mean of no observation) are known constants.
+                let unknown = status.is_hidden() || status.is_published();
+                let Some(v) = cell.values().filter(|_| unknown && !known[i]) else {
+                    continue;
+                };
+                let seg_informative = problem
+                    .segment_of(i)
+                    .cells
+                    .clone()
+                    .any(|j| statuses[j] == Status::HiddenSmall);
+                if status != Status::HiddenSmall || !seg_informative {
+                    let floor = i64::from(v.kind == CellKind::Mean);
+                    let x = m.var(to_i64(v.count), Dom { lo: floor, hi: INF }, None);
+                    let quantities = if v.kind == CellKind::Proportion {
+                        let n_true = v.denominator.unwrap_or(0);
+                        let n = m.var(to_i64(n_true), Dom { lo: 1, hi: INF }, None);
+                        let c = m.var(
+                            to_i64(n_true.saturating_sub(v.count)),
+                            Dom { lo: 0, hi: INF },
+                            None,
+                        );
+                        m.equations.push(Equation {
+                            terms: vec![(1, n), (-1, x), (-1, c)],
+                            rhs: 0,
+                        });
+                        vec![x, n, c]
+                    } else {
+                        vec![x]
+                    };
+                    // Every cell, visible ones too: they may be hidden later, and what the
+                    // structure leaves of them does not change when they are.
+                    for (quantity, &var) in quantities.iter().enumerate() {
+                        m.targets.push(Target {
+                            cell: CellId(i),
+                            quantity: quantity as u8,
+                            var,
+                            required: width,
+                        });
+                    }
+                    vars[i] = Some(match quantities[..] {
+                        [x, n, c] => [x, n, c],
+                        _ => [x; 3],
+                    });
+                    continue;
+                }
+            }
+            let Some(v) = cell.values().filter(|_| status.is_hidden() && !known[i]) else {
                 continue;
             };
+            let seg = problem.segment_of(i);
+            // Coarsened statuses (no hidden_small at all) say nothing about the rules.
+            let informative = seg
+                .cells
+                .clone()
+                .any(|j| statuses[j] == Status::HiddenSmall);
             let small = status == Status::HiddenSmall;
+            let (order_lo, order_hi) = bounds[i];
             if v.kind == CellKind::Proportion {
                 let n_true = v.denominator.unwrap_or(0);
                 let [rx, rn, rc] = if informative {
@@ -117,7 +362,10 @@ impl Model {
                 };
                 let x = m.var(
                     to_i64(v.count),
-                    Dom { lo: 0, hi: INF },
+                    Dom {
+                        lo: order_lo,
+                        hi: order_hi,
+                    },
                     if small { None } else { rx },
                 );
                 let n = m.var(
@@ -135,18 +383,30 @@ impl Model {
                     terms: vec![(1, n), (-1, x), (-1, c)],
                     rhs: 0,
                 });
+                let a = to_i64(policy.attribute().all_or_none_min_denominator);
+                if !small && informative && seg.sensitive && a > 1 {
+                    // Not all-or-none in a small group: n large enough, or both outcomes occur.
+                    m.disjunctions.push(AnyOf {
+                        options: vec![vec![(n, a, INF)], vec![(x, 1, INF), (c, 1, INF)]],
+                    });
+                }
                 if small {
-                    let options = [(x, rx), (n, rn), (c, rc)]
+                    let mut options: Vec<Vec<(usize, i64, i64)>> = [(x, rx), (n, rn), (c, rc)]
                         .into_iter()
-                        .filter_map(|(var, r)| r.map(|(lo, hi)| (var, lo, hi)))
+                        .filter_map(|(var, r)| r.map(|(lo, hi)| vec![(var, lo, hi)]))
                         .collect();
-                    m.disjunctions.push(AnyInRange { options });
+                    if seg.sensitive && a > 1 {
+                        options.push(vec![(x, 0, 0), (n, 1, a - 1)]);
+                        options.push(vec![(c, 0, 0), (n, 1, a - 1)]);
+                    }
+                    m.disjunctions.push(AnyOf { options });
                 }
                 for (quantity, var) in [x, n, c].into_iter().enumerate() {
                     m.targets.push(Target {
                         cell: CellId(i),
                         quantity: quantity as u8,
                         var,
+                        required: width,
                     });
                 }
                 vars[i] = Some([x, n, c]);
@@ -157,22 +417,35 @@ impl Model {
                     None
                 };
                 let floor = if v.kind == CellKind::Mean { 1 } else { 0 };
-                let k = match (small, r) {
-                    (true, Some((lo, hi))) => m.var(to_i64(v.count), Dom { lo, hi }, None),
+                let dom = match (small, r) {
+                    (true, Some((lo, hi))) => Dom { lo, hi },
                     // Hidden as small without a small range cannot happen with this policy;
                     // model it without knowledge rather than fail.
-                    (true, None) => m.var(to_i64(v.count), Dom { lo: floor, hi: INF }, None),
-                    (false, r) => m.var(to_i64(v.count), Dom { lo: floor, hi: INF }, r),
+                    _ => Dom { lo: floor, hi: INF },
                 };
+                // What the status alone allows decides how wide the range can be required to be.
+                let required = width.min(dom.hi - dom.lo);
+                let k = m.var(
+                    to_i64(v.count),
+                    Dom {
+                        lo: dom.lo.max(order_lo),
+                        hi: dom.hi.min(order_hi),
+                    },
+                    if small { None } else { r },
+                );
                 m.targets.push(Target {
                     cell: CellId(i),
                     quantity: 0,
                     var: k,
+                    required,
                 });
                 vars[i] = Some([k; 3]);
             }
         }
-        for margin in table.margins() {
+        for (mi, margin) in table.margins().iter().enumerate() {
+            if inherent && problem.segment_of_margin(mi).is_none() {
+                continue;
+            }
             // Dimensions 0 = count, 1 = denominator, 2 = n − x (implied by the other two, but
             // stated so that propagation sees it directly).
             let dims: &[usize] = if table.margin_has_denominators(margin) {
@@ -202,76 +475,141 @@ impl Model {
                 }
             }
         }
+        for (i, cell_vars) in vars.iter().enumerate() {
+            for &v in cell_vars.iter().flatten() {
+                m.var_owner[v] = problem.owners[i];
+            }
+        }
         m
     }
 
     fn var(&mut self, truth: i64, dom: Dom, hole: Option<(i64, i64)>) -> usize {
+        self.var_owner.push(None);
         self.init.push(dom);
         self.holes.push(hole);
         self.truth.push(truth);
         self.init.len() - 1
     }
 
-    /// The first hidden cell with a quantity the attacker can pin down (or whose check ran out of
-    /// budget), in cell order; `None` if every hidden quantity has at least two feasible values.
-    /// Quantities in `shown_free` are not asked about again; those shown free now are added.
+    /// The first hidden cell with a quantity whose feasible range is narrower than required for
+    /// `attacker` (or whose check ran out of budget), in cell order; `None` if every hidden
+    /// quantity is protected. An insider's system is this one with the own cells' variables fixed
+    /// to their true values, so completions found for anyone (`pool`) serve every attacker whose
+    /// own variables they leave at the truth. Quantities in `shown_free` are not asked about
+    /// again; those shown protected now are added.
     pub(crate) fn first_recoverable(
         &self,
+        attacker: Attacker,
         budget_per_question: u64,
         shown_free: &mut ShownFree,
+        inherent: &mut Inherent,
+        pool: &mut Vec<Vec<i64>>,
     ) -> Option<CellId> {
-        // Per variable: some completion found so far gives it a value other than its truth.
-        let mut var_free = vec![false; self.init.len()];
+        let own: Vec<usize> = (0..self.init.len())
+            .filter(|&v| attacker.is_some() && self.var_owner[v] == attacker)
+            .collect();
+        let mut init = self.init.clone();
+        for &v in &own {
+            init[v] = Dom {
+                lo: self.truth[v],
+                hi: self.truth[v],
+            };
+        }
+        let valid = |sol: &[i64]| own.iter().all(|&v| sol[v] == self.truth[v]);
         for t in &self.targets {
-            if shown_free.contains(&(t.cell, t.quantity)) {
+            // An insider must not narrow another insider's cells; its own it knows, and cells of
+            // no one (Sweden's) are sums over several insiders, protected against the public.
+            if attacker.is_some() && (self.var_owner[t.var].is_none() || own.contains(&t.var)) {
                 continue;
             }
-            if !var_free[t.var] {
-                let Some(solution) = self.witness(t.var, budget_per_question) else {
-                    return Some(t.cell);
-                };
-                for (v, &value) in solution.iter().enumerate() {
-                    if value != self.truth[v] {
-                        var_free[v] = true;
-                    }
-                }
+            let key = (attacker, t.cell, t.quantity);
+            if shown_free.contains(&key) {
+                continue;
             }
-            shown_free.insert((t.cell, t.quantity));
+            let protected = match self.widen(t, &init, pool, &valid, budget_per_question) {
+                Ok((true, _, _)) => true,
+                // The exact range is known: enough if the structure itself allows no more.
+                Ok((false, lo, hi)) => {
+                    hi - lo
+                        >= t.required
+                            .min(inherent.span(t.cell, t.quantity, budget_per_question))
+                }
+                Err(()) => false,
+            };
+            if !protected {
+                return Some(t.cell);
+            }
+            shown_free.insert(key);
         }
         None
     }
 
-    /// A completion in which `var` differs from its true value: below it or above it. Both
-    /// sides are searched with growing budgets, so an easy side is not starved by a hard one.
-    fn witness(&self, var: usize, max_budget: u64) -> Option<Vec<i64>> {
-        let truth = self.truth[var];
-        let mut open: Vec<Vec<Dom>> = [(i64::MIN, truth - 1), (truth + 1, i64::MAX)]
-            .into_iter()
-            .filter_map(|(lo, hi)| {
-                let mut d = self.init.clone();
-                d[var].lo = d[var].lo.max(lo);
-                d[var].hi = d[var].hi.min(hi);
-                (d[var].lo <= d[var].hi).then_some(d)
-            })
-            .collect();
+    /// Look for completions (within `init`) below and above the range seen so far — the truth
+    /// and every `valid` completion in `pool` — until the target's range is wide enough
+    /// (`true`) or no completion exists on either side (`false`); returns the range too. New
+    /// completions join the pool. Budgets grow on both sides together, so an easy side is not
+    /// starved by a hard one; running out of budget is `Err`.
+    fn widen(
+        &self,
+        t: &Target,
+        init: &[Dom],
+        pool: &mut Vec<Vec<i64>>,
+        valid: &dyn Fn(&[i64]) -> bool,
+        max_budget: u64,
+    ) -> Result<(bool, i64, i64), ()> {
+        let v = t.var;
+        let (mut lo, mut hi) = (self.truth[v], self.truth[v]);
+        for sol in pool.iter().filter(|s| valid(s)) {
+            lo = lo.min(sol[v]);
+            hi = hi.max(sol[v]);
+        }
+        let mut done = [false, false];
         let mut budget = 256.min(max_budget);
-        while !open.is_empty() {
-            let mut still_open = Vec::new();
-            for d in open {
+        loop {
+            if hi - lo >= t.required {
+                return Ok((true, lo, hi));
+            }
+            let mut out_of_budget = false;
+            let mut found = false;
+            for (side, side_done) in done.iter_mut().enumerate() {
+                if *side_done || hi - lo >= t.required {
+                    continue;
+                }
+                let mut d = init.to_vec();
+                if side == 0 {
+                    d[v].hi = d[v].hi.min(lo - 1);
+                } else {
+                    d[v].lo = d[v].lo.max(hi + 1);
+                }
+                if d[v].lo > d[v].hi {
+                    *side_done = true;
+                    continue;
+                }
                 let mut left = budget;
-                match self.search(d.clone(), &mut left) {
-                    Ok(Some(solution)) => return Some(solution),
-                    Ok(None) => {}
-                    Err(()) => still_open.push(d),
+                match self.search(d, &mut left) {
+                    Ok(Some(solution)) => {
+                        found = true;
+                        lo = lo.min(solution[v]);
+                        hi = hi.max(solution[v]);
+                        pool.push(solution);
+                    }
+                    Ok(None) => *side_done = true,
+                    Err(()) => out_of_budget = true,
                 }
             }
-            if budget >= max_budget {
-                return None;
+            if hi - lo >= t.required {
+                return Ok((true, lo, hi));
             }
-            budget = budget.saturating_mul(8).min(max_budget);
-            open = still_open;
+            if done == [true, true] {
+                return Ok((false, lo, hi));
+            }
+            if out_of_budget && !found {
+                if budget >= max_budget {
+                    return Err(());
+                }
+                budget = budget.saturating_mul(8).min(max_budget);
+            }
         }
-        None
     }
 
     /// Depth-first search for a completion; `Err(())` when the budget runs out.
@@ -387,19 +725,22 @@ impl Model {
                 }
             }
             for dis in &self.disjunctions {
-                let possible: Vec<(usize, i64, i64)> = dis
+                let possible: Vec<&Vec<(usize, i64, i64)>> = dis
                     .options
                     .iter()
-                    .copied()
-                    .filter(|&(v, lo, hi)| d[v].lo <= hi && lo <= d[v].hi)
+                    .filter(|o| o.iter().all(|&(v, lo, hi)| d[v].lo <= hi && lo <= d[v].hi))
+                    .take(2)
                     .collect();
-                match possible[..] {
-                    [] => return false,
-                    [(v, lo, hi)] => match self.tighten(d, v, lo as i128, hi as i128) {
-                        None => return false,
-                        Some(c) => changed |= c,
-                    },
-                    _ => {}
+                let Some(&only) = possible.first() else {
+                    return false;
+                };
+                if possible.len() == 1 {
+                    for &(v, lo, hi) in only {
+                        match self.tighten(d, v, lo as i128, hi as i128) {
+                            None => return false,
+                            Some(c) => changed |= c,
+                        }
+                    }
                 }
             }
             if !changed {
@@ -415,48 +756,58 @@ mod tests {
     use super::*;
     use crate::disclosure::table::CellInput;
 
-    fn model(cells: &[(u64, Status)], total: (u64, Status)) -> Model {
+    fn model(cells: &[(u64, Status)], total: (u64, Status)) -> (Model, Inherent) {
         let parts = cells.iter().map(|&(c, _)| CellInput::count(c)).collect();
         let (t, _, _) = Table::one_way(parts, CellInput::count(total.0));
         let mut statuses: Vec<Status> = cells.iter().map(|&(_, s)| s).collect();
         statuses.push(total.1);
-        Model::new(&DisclosurePolicy::default_public(), &t, &statuses)
+        let problem = Problem::new(&t, &crate::disclosure::Knowledge::default()).unwrap();
+        let policy = DisclosurePolicy::default_public();
+        let inherent = Inherent::new(&policy, &problem, &statuses, None);
+        (
+            Model::new(&policy, &problem, &statuses, Mode::Attack),
+            inherent,
+        )
     }
 
     #[test]
     fn a_single_hidden_part_is_recoverable() {
-        let m = model(
+        let mut m = model(
             &[(3, Status::HiddenSmall), (40, Status::Ok)],
             (43, Status::Ok),
         );
         assert_eq!(
-            m.first_recoverable(1000, &mut ShownFree::new()),
+            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
             Some(CellId(0))
         );
     }
 
     #[test]
     fn two_hidden_parts_are_protected() {
-        let m = model(
+        let mut m = model(
             &[(3, Status::HiddenSmall), (40, Status::HiddenSecondary)],
             (43, Status::Ok),
         );
-        assert_eq!(m.first_recoverable(1000, &mut ShownFree::new()), None);
+        assert_eq!(
+            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            None
+        );
     }
 
     #[test]
     fn statuses_can_give_a_value_away() {
         // 1 (small: 1–4) + 5 (secondary: 0 or ≥ 5) = 6 has the single solution (1, 5).
-        let m = model(
+        let mut m = model(
             &[(1, Status::HiddenSmall), (5, Status::HiddenSecondary)],
             (6, Status::Ok),
         );
         assert_eq!(
-            m.first_recoverable(1000, &mut ShownFree::new()),
+            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
             Some(CellId(0))
         );
-        // With a third hidden part it does not.
-        let m = model(
+        // With a third hidden part the 1 is 1–3 (both secondary cells are ≥ 5: the selection
+        // order chose them while the total showed a non-zero value): too narrow.
+        let mut m = model(
             &[
                 (1, Status::HiddenSmall),
                 (5, Status::HiddenSecondary),
@@ -464,18 +815,35 @@ mod tests {
             ],
             (13, Status::Ok),
         );
-        assert_eq!(m.first_recoverable(1000, &mut ShownFree::new()), None);
+        assert_eq!(
+            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            Some(CellId(0))
+        );
+        // With 1 + 5 + 7 + 9 = 22 the 1 can be 1–4 again.
+        let mut m = model(
+            &[
+                (1, Status::HiddenSmall),
+                (5, Status::HiddenSecondary),
+                (7, Status::HiddenSecondary),
+                (9, Status::HiddenSecondary),
+            ],
+            (22, Status::Ok),
+        );
+        assert_eq!(
+            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            None
+        );
     }
 
     #[test]
     fn a_zero_sum_of_hidden_cells_is_recoverable() {
         // Secondary cells summing to 0 must both be 0.
-        let m = model(
+        let mut m = model(
             &[(0, Status::HiddenSecondary), (0, Status::HiddenSecondary)],
             (0, Status::Zero),
         );
         assert_eq!(
-            m.first_recoverable(1000, &mut ShownFree::new()),
+            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
             Some(CellId(0))
         );
     }

@@ -12,23 +12,28 @@
 //!   ratio, or mean; or "no data"/"not applicable") plus additive [`Margin`]s
 //!   (`total = Σ parts`), which make two-way (region × sex) and hierarchical tables.
 //! * [`DisclosurePolicy::apply`]: primary suppression by the rules, then secondary suppression
-//!   until an exact audit shows that no hidden count, denominator or `n − x` can be recovered from
-//!   the published cells, the margins and the statuses (see `audit.rs` for the attacker model).
+//!   until an exact audit shows that no hidden count, denominator or `n − x` can be recovered or
+//!   narrowed below the policy's protection interval from the published cells, the margins, the
+//!   statuses and the selection order (see `audit.rs` for the intruder model);
+//!   [`DisclosurePolicy::apply_with`] also protects against insiders who know their own cells and
+//!   against differencing with earlier releases ([`Knowledge`]).
 //!
 //! **Invariant:** a [`PublishedTable`] holds values only for cells whose status is published
 //! (`ok`, `zero`); its fields are private and it is only built here. Unsuppressed values exist
 //! only in [`InternalTable`], for authorised roles.
 
 mod audit;
+mod knowledge;
 mod policy;
 mod suppress;
 mod table;
 
 use serde::{Deserialize, Serialize};
 
+pub use knowledge::{EarlierRelease, Knowledge};
 pub use policy::{
-    CandidateRule, CountRule, DEFAULT_POLICY_TOML, DerivedRule, DisclosurePolicy, ProportionRule,
-    Rules, SecondaryRule, StatusText, Statuses, Text,
+    AttributeRule, CandidateRule, CountRule, DEFAULT_POLICY_TOML, DerivedRule, DisclosurePolicy,
+    ProportionRule, Rules, SecondaryRule, StatusText, Statuses, Text,
 };
 pub use table::{CellId, CellInput, CellKind, CellValues, GridIds, Margin, Table};
 
@@ -251,6 +256,8 @@ pub struct PublishedTable {
     policy_version: u32,
     cells: Vec<PublishedCell>,
     margins: Vec<Margin>,
+    /// Whether the attribute rule applied (the indicator's outcome is sensitive).
+    attribute_sensitive: bool,
 }
 
 impl PublishedTable {
@@ -272,6 +279,11 @@ impl PublishedTable {
     /// The table's margins (its structure is public).
     pub fn margins(&self) -> &[Margin] {
         &self.margins
+    }
+
+    /// Whether the policy's attribute rule applied to the table's proportions.
+    pub fn attribute_sensitive(&self) -> bool {
+        self.attribute_sensitive
     }
 }
 
@@ -296,7 +308,17 @@ impl DisclosurePolicy {
         &self,
         table: &Table,
     ) -> Result<(PublishedTable, InternalTable), DisclosureError> {
-        let statuses = suppress::decide(self, table)?;
+        self.apply_with(table, &Knowledge::default())
+    }
+
+    /// Apply the policy so that the publication also withstands what `knowledge` adds: insiders
+    /// who know their own cells, and earlier releases of the same table.
+    pub fn apply_with(
+        &self,
+        table: &Table,
+        knowledge: &Knowledge,
+    ) -> Result<(PublishedTable, InternalTable), DisclosureError> {
+        let statuses = suppress::decide(self, table, knowledge)?;
         let cells = table
             .cells()
             .iter()
@@ -322,6 +344,7 @@ impl DisclosurePolicy {
             policy_version: self.version(),
             cells,
             margins: table.margins().to_vec(),
+            attribute_sensitive: table.attribute_sensitive(),
         };
         Ok((
             published,
@@ -358,7 +381,8 @@ mod tests {
         let published = DisclosurePolicy::default_public().apply(&t).unwrap();
         let json = serde_json::to_string(&published).unwrap();
         assert!(json.contains("\"policy_id\":\"vardhub-public\""));
-        assert!(!json.contains(":3,") && !json.contains(":40,") && !json.contains(":3}"));
-        assert!(json.contains("\"count\":43"));
+        let cells = serde_json::to_string(published.cells()).unwrap();
+        assert!(!cells.contains(":3,") && !cells.contains(":40,") && !cells.contains(":3}"));
+        assert!(cells.contains("\"count\":43"));
     }
 }

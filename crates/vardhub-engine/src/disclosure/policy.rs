@@ -87,6 +87,29 @@ pub struct SecondaryRule {
     pub candidate: CandidateRule,
     /// Search budget of the audit per question; exhausting it counts as "recoverable".
     pub max_search_nodes: u64,
+    /// Protection interval (as τ-ARGUS's protection levels): the values of a hidden quantity
+    /// consistent with everything an intruder knows must span at least this width (`hi − lo`),
+    /// or the whole span its status allows when that is narrower (1–4 for a count under 5).
+    pub protection_width: u64,
+}
+
+/// Attribute disclosure: shares of 0 % or 100 % that tell something about *every* patient of a
+/// small group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeRule {
+    /// Building blocks of indicators whose outcome is sensitive for the person (death,
+    /// readmission): their proportions of 0 % or 100 % are hidden in small groups.
+    pub sensitive_blocks: Vec<String>,
+    /// A share of 0 % or 100 % of such an indicator is hidden when `1 ≤ n <` this.
+    pub all_or_none_min_denominator: u64,
+}
+
+impl AttributeRule {
+    /// Whether indicators built on `block` have a sensitive outcome.
+    pub fn is_sensitive(&self, block: &str) -> bool {
+        self.sensitive_blocks.iter().any(|b| b == block)
+    }
 }
 
 /// Presentation of one status.
@@ -148,6 +171,7 @@ pub struct DisclosurePolicy {
     version: u32,
     description: Text,
     rules: Rules,
+    attribute: AttributeRule,
     secondary: SecondaryRule,
     statuses: Statuses,
 }
@@ -232,6 +256,11 @@ impl DisclosurePolicy {
         if self.secondary.enabled && self.secondary.max_search_nodes == 0 {
             return invalid("secondary.max_search_nodes must be > 0");
         }
+        if self.secondary.enabled && self.secondary.protection_width == 0 {
+            return invalid(
+                "secondary.protection_width must be ≥ 1 (0 would accept a value pinned down)",
+            );
+        }
         for s in Status::ALL {
             if self.statuses.get(s).published != s.is_published() {
                 return invalid(&format!(
@@ -262,6 +291,11 @@ impl DisclosurePolicy {
     /// The primary rules.
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    /// The attribute-disclosure rule.
+    pub fn attribute(&self) -> &AttributeRule {
+        &self.attribute
     }
 
     /// Secondary suppression settings.
@@ -310,6 +344,11 @@ impl DisclosurePolicy {
         }
     }
 
+    /// Whether a share `x/n` of 0 % or 100 % is in a group too small to be told (attribute rule).
+    pub(crate) fn all_or_none_small(&self, x: u64, n: u64) -> bool {
+        (x == 0 || x == n) && n >= 1 && n < self.attribute.all_or_none_min_denominator
+    }
+
     /// Small ranges of (numerator, denominator, complement) of a proportion.
     pub(crate) fn proportion_small_ranges(&self) -> [SmallRange; 3] {
         let p = self.rules.proportion;
@@ -320,8 +359,15 @@ impl DisclosurePolicy {
         ]
     }
 
-    /// The status the primary rules give a cell with these values.
+    /// The status the primary rules give a cell with these values (in a table whose outcome is
+    /// not sensitive; see [`Self::primary_status_in`]).
     pub fn primary_status(&self, v: &CellValues) -> Status {
+        self.primary_status_in(v, false)
+    }
+
+    /// The status the primary rules give a cell with these values, in a table whose outcome is
+    /// `sensitive` ([`AttributeRule`]) or not.
+    pub fn primary_status_in(&self, v: &CellValues, sensitive: bool) -> Status {
         match v.kind {
             CellKind::Proportion => {
                 let n = v.denominator.unwrap_or(0);
@@ -330,7 +376,11 @@ impl DisclosurePolicy {
                 }
                 let [rx, rn, rc] = self.proportion_small_ranges();
                 let x = v.count;
-                if rx.contains(x) || rn.contains(n) || rc.contains(n.saturating_sub(x)) {
+                if rx.contains(x)
+                    || rn.contains(n)
+                    || rc.contains(n.saturating_sub(x))
+                    || (sensitive && self.all_or_none_small(x, n))
+                {
                     Status::HiddenSmall
                 } else if x == 0 {
                     Status::Zero
@@ -369,7 +419,10 @@ mod tests {
     fn the_shipped_policy_parses_and_says_what_the_issue_asks() {
         let p = DisclosurePolicy::parse(DEFAULT_POLICY_TOML).unwrap();
         assert_eq!(p.id(), "vardhub-public");
-        assert_eq!(p.version(), 2);
+        assert_eq!(p.version(), 3);
+        assert_eq!(p.secondary().protection_width, 3);
+        assert!(p.attribute().is_sensitive("death_within"));
+        assert!(!p.attribute().is_sensitive("waiting_within"));
         assert_eq!(p.rules().count.min_count, 5);
         assert_eq!(p.rules().standardised_rate.statistical_floor, 10);
         assert!(p.secondary().enabled);
@@ -423,6 +476,14 @@ mod tests {
         assert_eq!(prop(100, 100), Status::Ok, "difference 0 is not small");
         assert_eq!(prop(0, 100), Status::Zero);
         assert_eq!(prop(5, 10), Status::Ok);
+        // Attribute rule: 0 % or 100 % of a sensitive outcome in a group under 20.
+        let sens = |x, n| p.primary_status_in(&CellValues::proportion(x, n, None).unwrap(), true);
+        assert_eq!(sens(0, 19), Status::HiddenSmall);
+        assert_eq!(sens(19, 19), Status::HiddenSmall);
+        assert_eq!(sens(0, 20), Status::Zero);
+        assert_eq!(sens(20, 20), Status::Ok);
+        assert_eq!(sens(7, 19), Status::Ok);
+        assert_eq!(prop(0, 19), Status::Zero, "not sensitive: shown");
 
         let rate = |c| p.primary_status(&CellValues::rate(c, c as f64 / 1e4, None));
         assert_eq!(rate(0), Status::Zero);

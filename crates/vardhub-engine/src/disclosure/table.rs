@@ -224,6 +224,9 @@ impl Margin {
 pub struct Table {
     cells: Vec<CellInput>,
     margins: Vec<Margin>,
+    /// Whether the table's proportions are of a sensitive outcome (the policy's attribute rule).
+    #[serde(default)]
+    attribute_sensitive: bool,
 }
 
 /// The ids of a grid built by [`Table::grid`]: `ids[r][c]`; the last row and column are totals.
@@ -245,6 +248,17 @@ impl Table {
     /// [`Table::validate`] (called by the policy before anything else).
     pub fn add_margin(&mut self, total: CellId, parts: Vec<CellId>) {
         self.margins.push(Margin { total, parts });
+    }
+
+    /// Mark the table's proportions as shares of a sensitive outcome (death, readmission), so
+    /// that the policy's attribute rule applies to them.
+    pub fn set_attribute_sensitive(&mut self, sensitive: bool) {
+        self.attribute_sensitive = sensitive;
+    }
+
+    /// Whether the policy's attribute rule applies.
+    pub fn attribute_sensitive(&self) -> bool {
+        self.attribute_sensitive
     }
 
     /// The cells.

@@ -8,15 +8,16 @@
 //!
 //! Views:
 //! * [`View::Public`]: the policy's statuses; values only for `ok` and `zero`.
-//! * [`View::Region`]: a region analyst's view — the own region unsuppressed, the others as the
-//!   public sees them, **plus** whatever more must be hidden because the analyst knows the own
-//!   region's values: the table is audited again with the own row subtracted from Sweden's, and
-//!   every cell hidden there is hidden here too (hiding more never reveals more).
+//! * [`View::Region`]: a region analyst's view — the own region unsuppressed, the others exactly as
+//!   the public sees them. The public statuses already withstand an analyst who knows the own
+//!   region's row (every region is an insider of the audit), so the view hides nothing extra.
 //! * [`View::Full`]: everything unsuppressed (national analysts, administrators).
 //!
-//! Every value carries its status in the view and the status the public sees.
+//! Every value carries its status in the view and the status the public sees. The public statuses
+//! of a run are decided once, against every earlier release ([`super::ledger`]), and recorded.
 
 use super::compute::{AGE_GROUPS, ALL, ResultRow, SWEDEN};
+use super::ledger::{ReleasedTable, release};
 use super::spec::{Recipe, Unit, builtin};
 use crate::disclosure::{
     CellInput, CellValues, DisclosureError, DisclosurePolicy, PublishedTable, Status, Table,
@@ -109,6 +110,16 @@ pub enum PublishError {
     /// The results name an indicator without a recipe.
     #[error("okänd indikator i resultaten / unknown indicator in the results: {0}")]
     UnknownIndicator(String),
+    /// The run's recorded release does not match its results (or lacks a table).
+    #[error(
+        "utgåvan stämmer inte med resultaten för {indicator} {period} / the release does not match the results of {indicator} {period}"
+    )]
+    ReleaseMismatch {
+        /// Indicator.
+        indicator: String,
+        /// Period.
+        period: String,
+    },
     /// The disclosure policy refused a table.
     #[error(
         "röjandekontroll av {indicator} {period} / disclosure control of {indicator} {period}: {source}"
@@ -129,7 +140,7 @@ pub const SEX_UNKNOWN: &str = "okant";
 pub const AGE_UNKNOWN: &str = "okand";
 
 /// The rows of each published table: one per indicator and period.
-fn by_table(rows: &[ResultRow]) -> BTreeMap<(&str, &str), Vec<&ResultRow>> {
+pub(crate) fn by_table(rows: &[ResultRow]) -> BTreeMap<(&str, &str), Vec<&ResultRow>> {
     let mut groups: BTreeMap<(&str, &str), Vec<&ResultRow>> = BTreeMap::new();
     for r in rows {
         groups
@@ -140,34 +151,67 @@ fn by_table(rows: &[ResultRow]) -> BTreeMap<(&str, &str), Vec<&ResultRow>> {
     groups
 }
 
-/// Publish all rows of a run for one view, sorted by indicator, period, region, sex, age group.
+/// Publish all rows of a run for one view, sorted by indicator, period, region, sex, age group,
+/// deciding the public statuses here without earlier releases (tools and tests; the hub publishes
+/// a run with [`publish_released`] and the statuses recorded in its release).
 pub fn publish(
     policy: &DisclosurePolicy,
     rows: &[ResultRow],
     run_id: &str,
     view: &View,
 ) -> Result<Vec<PublicValue>, PublishError> {
+    let released = release(policy, rows, &[])?;
+    publish_released(policy, rows, run_id, view, &released)
+}
+
+/// Publish all rows of a run for one view with the public statuses of its release.
+pub fn publish_released(
+    policy: &DisclosurePolicy,
+    rows: &[ResultRow],
+    run_id: &str,
+    view: &View,
+    released: &[ReleasedTable],
+) -> Result<Vec<PublicValue>, PublishError> {
+    let by_key: BTreeMap<(&str, &str), &ReleasedTable> = released
+        .iter()
+        .map(|r| ((r.indicator.as_str(), r.period.as_str()), r))
+        .collect();
     let groups: Vec<((&str, &str), Vec<&ResultRow>)> = by_table(rows).into_iter().collect();
-    // Tables are independent: spread them over the cores (the audit dominates the time). Each
-    // thread takes the next table when it is done, since a few tables cost most of the time.
+    let mut out = par_tables(groups.len(), |i| {
+        let ((indicator, period), group) = &groups[i];
+        let mismatch = || PublishError::ReleaseMismatch {
+            indicator: (*indicator).to_owned(),
+            period: (*period).to_owned(),
+        };
+        let released = by_key.get(&(*indicator, *period)).ok_or_else(mismatch)?;
+        publish_table(policy, indicator, group, run_id, view, released)
+    })?;
+    out.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
+    Ok(out)
+}
+
+/// `f(0..n)` spread over the cores, concatenated (order not kept). Tables are independent and a
+/// few cost most of the time, so each thread takes the next index when it is done.
+pub(crate) fn par_tables<T: Send>(
+    n: usize,
+    f: impl Fn(usize) -> Result<Vec<T>, PublishError> + Sync,
+) -> Result<Vec<T>, PublishError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(groups.len().max(1));
+        .min(n.max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<Result<Vec<PublicValue>, PublishError>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<Vec<T>, PublishError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                let (groups, next) = (&groups, &next);
+                let (f, next) = (&f, &next);
                 scope.spawn(move || {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(((indicator, period), group)) = groups.get(i) else {
+                        if i >= n {
                             return Ok(out);
-                        };
-                        out.extend(publish_table(
-                            policy, indicator, period, group, run_id, view,
-                        )?);
+                        }
+                        out.extend(f(i)?);
                     }
                 })
             })
@@ -184,48 +228,37 @@ pub fn publish(
     for part in parts {
         out.extend(part?);
     }
-    out.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
     Ok(out)
 }
 
-/// Publish one indicator × period table for a view.
+/// Publish one indicator × period table for a view, with the public statuses of its release.
 fn publish_table(
     policy: &DisclosurePolicy,
     indicator: &str,
-    period: &str,
     group: &[&ResultRow],
     run_id: &str,
     view: &View,
+    released: &ReleasedTable,
 ) -> Result<Vec<PublicValue>, PublishError> {
     let mut out = Vec::new();
     let recipe = builtin()
         .get(indicator)
         .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
-    let err = |source| PublishError::Disclosure {
-        indicator: indicator.to_owned(),
-        period: period.to_owned(),
-        source,
-    };
     let grid = Grid::new(recipe, group);
-    let (table, members) = grid.table(None);
-    let public = grid.no_cases(grid.spread(
-        &members,
-        &policy.apply_internal(&table).map_err(err)?.1.statuses,
-    ));
+    let (table, members) = grid.table();
+    if released.labels != grid.labels(&members) || released.table != table {
+        return Err(PublishError::ReleaseMismatch {
+            indicator: indicator.to_owned(),
+            period: grid.period.clone(),
+        });
+    }
+    let public = grid.no_cases(grid.spread(&members, &released.statuses));
     let shown: Vec<Option<Status>> = match view {
         View::Public => public.clone(),
         View::Full => (0..grid.cells.len())
             .map(|i| grid.published(i).then(|| unsuppressed(grid.cells[i].input)))
             .collect(),
-        View::Region(own) => {
-            let own_row = grid.row_of(own.as_str());
-            let (reduced, members) = grid.table(own_row);
-            let reduced = grid.spread(
-                &members,
-                &policy.apply_internal(&reduced).map_err(err)?.1.statuses,
-            );
-            grid.region_view(&public, own_row, &reduced)
-        }
+        View::Region(own) => grid.region_view(&public, grid.row_of(own.as_str())),
     };
     let shown = grid.no_cases(shown);
     let floor = policy.rules().standardised_rate.statistical_floor as f64;
@@ -351,7 +384,7 @@ struct Sums {
 }
 
 /// The published table of one indicator and period.
-struct Grid<'a> {
+pub(crate) struct Grid<'a> {
     recipe: &'a Recipe,
     period: String,
     /// Row labels: the 21 regions, then Sweden.
@@ -366,7 +399,7 @@ struct Grid<'a> {
 }
 
 impl<'a> Grid<'a> {
-    fn new(recipe: &'a Recipe, group: &[&'a ResultRow]) -> Grid<'a> {
+    pub(crate) fn new(recipe: &'a Recipe, group: &[&'a ResultRow]) -> Grid<'a> {
         let period = group.first().map(|r| r.period.clone()).unwrap_or_default();
         let by_key: BTreeMap<(&str, &str, &str), &ResultRow> = group
             .iter()
@@ -542,41 +575,25 @@ impl<'a> Grid<'a> {
         out
     }
 
-    /// The policy's table and, per table cell, its grid index. With `without`, that region's row
-    /// is left out and Sweden's row becomes "Sweden minus that region" (what an analyst who knows
-    /// the own region can compute).
-    fn table(&self, without: Option<usize>) -> (Table, Vec<usize>) {
+    /// The policy's table and, per table cell, its grid index.
+    pub(crate) fn table(&self) -> (Table, Vec<usize>) {
         let w = self.width();
         let sweden = self.sweden();
-        let unit = self.recipe.spec.unit;
         let mut t = Table::new();
         let mut ids = vec![None; self.cells.len()];
         let mut members = Vec::new();
         for r in 0..self.regions.len() {
-            if Some(r) == without {
-                continue;
-            }
             for c in 0..w {
                 let i = r * w + c;
                 if !self.published(i) {
                     continue;
                 }
-                let input = match without {
-                    Some(own) if r == sweden => {
-                        let rest = minus(self.cells[i].sums, self.cells[own * w + c].sums);
-                        cell_input(unit, rest, None)
-                    }
-                    _ => self.cells[i].input,
-                };
-                ids[i] = Some(t.add_cell(input));
+                ids[i] = Some(t.add_cell(self.cells[i].input));
                 members.push(i);
             }
         }
         let id = |i: usize| ids[i].expect("cell in table");
         for r in 0..self.regions.len() {
-            if Some(r) == without {
-                continue;
-            }
             let total = id(r * w);
             if !self.sex_parts.is_empty() {
                 t.add_margin(
@@ -592,23 +609,26 @@ impl<'a> Grid<'a> {
             }
         }
         for c in (0..w).filter(|c| !self.age_parts.contains(c)) {
-            let parts = (0..sweden)
-                .filter(|&r| Some(r) != without)
-                .map(|r| id(r * w + c))
-                .collect();
+            let parts = (0..sweden).map(|r| id(r * w + c)).collect();
             t.add_margin(id(sweden * w + c), parts);
         }
         (t, members)
     }
 
-    /// Statuses of a region analyst's view: the own row unsuppressed, every other cell hidden
-    /// when the public or the "known own region" audit hides it.
-    fn region_view(
-        &self,
-        public: &[Option<Status>],
-        own: Option<usize>,
-        reduced: &[Option<Status>],
-    ) -> Vec<Option<Status>> {
+    /// (region, kon, aldersgrupp) of the given grid cells.
+    pub(crate) fn labels(&self, members: &[usize]) -> Vec<(String, String, String)> {
+        members
+            .iter()
+            .map(|&i| {
+                let c = &self.cells[i];
+                (c.region.clone(), c.kon.clone(), c.age.clone())
+            })
+            .collect()
+    }
+
+    /// Statuses of a region analyst's view: the own row unsuppressed, every other cell as the
+    /// public sees it.
+    fn region_view(&self, public: &[Option<Status>], own: Option<usize>) -> Vec<Option<Status>> {
         let w = self.width();
         let mut out = public.to_vec();
         let Some(own) = own else { return out };
@@ -616,8 +636,6 @@ impl<'a> Grid<'a> {
             let Some(s) = status else { continue };
             if i / w == own {
                 *s = unsuppressed(self.cells[i].input);
-            } else if reduced[i].is_some_and(Status::is_hidden) && s.is_published() {
-                *s = Status::HiddenSecondary;
             }
         }
         out
@@ -697,6 +715,8 @@ pub struct IndicatorTable {
     pub table: Table,
     /// The table as the public sees it.
     pub published: PublishedTable,
+    /// Per cell: the region whose analyst knows it unsuppressed (Sweden's cells: none).
+    pub owners: Vec<Option<u32>>,
 }
 
 /// Every public table of a run (one per indicator and period) with its unsuppressed input.
@@ -705,31 +725,23 @@ pub fn tables(
     rows: &[ResultRow],
 ) -> Result<Vec<IndicatorTable>, PublishError> {
     let mut out = Vec::new();
-    for ((indicator, period), group) in by_table(rows) {
-        let recipe = builtin()
-            .get(indicator)
-            .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
-        let grid = Grid::new(recipe, &group);
-        let (table, members) = grid.table(None);
+    for released in release(policy, rows, &[])? {
+        let knowledge = released.knowledge(&[]);
         let published = policy
-            .apply(&table)
+            .apply_with(&released.table, &knowledge)
             .map_err(|source| PublishError::Disclosure {
-                indicator: indicator.to_owned(),
-                period: period.to_owned(),
+                indicator: released.indicator.clone(),
+                period: released.period.clone(),
                 source,
-            })?;
+            })?
+            .0;
         out.push(IndicatorTable {
-            indicator: indicator.to_owned(),
-            period: period.to_owned(),
-            labels: members
-                .iter()
-                .map(|&i| {
-                    let c = &grid.cells[i];
-                    (c.region.clone(), c.kon.clone(), c.age.clone())
-                })
-                .collect(),
-            table,
+            indicator: released.indicator,
+            period: released.period,
+            labels: released.labels,
+            table: released.table,
             published,
+            owners: knowledge.owners,
         });
     }
     Ok(out)

@@ -293,6 +293,18 @@ impl Definition {
     /// from a completion or census date in the month), and the census, mean, cost, per-inhabitant
     /// and share blocks (no outcome after the month).
     pub fn follow_up(&self) -> Option<FollowUp> {
+        self.follow_up_window()
+    }
+
+    /// The building block's name as written in recipes (`death_within`, `waiting_within`, …).
+    pub fn block_name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("block")?.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn follow_up_window(&self) -> Option<FollowUp> {
         let (days, source) = match self {
             Definition::DeathWithin { days, .. } => (*days, FollowUpSource::PopulationRegister),
             Definition::ReadmissionWithin { days, .. } => (

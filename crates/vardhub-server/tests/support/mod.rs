@@ -173,7 +173,19 @@ async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
     run.recipes = "{}".into();
     run.inputs = "[]".into();
     run.timings = "{}".into();
-    hub.store_indicator_run(run, &batch).await.unwrap();
+    let policy = vardhub_engine::disclosure::DisclosurePolicy::default_public();
+    let released = vardhub_engine::indicator::ledger::release_against_ledger(
+        &hub,
+        &policy,
+        &computed.rows,
+        None,
+    )
+    .await
+    .unwrap();
+    let entries = vardhub_engine::indicator::ledger::to_entries(&released);
+    hub.store_indicator_run(run, &batch, &entries)
+        .await
+        .unwrap();
     let mut tokens = Vec::new();
     for (name, role, region) in [
         ("pub", Role::Public, None),
