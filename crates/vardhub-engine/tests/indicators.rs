@@ -422,9 +422,16 @@ async fn no_hidden_value_can_be_recovered_from_any_published_table() {
     );
     let mut hidden = 0;
     for t in &tables {
-        // The public and every region's analyst (who knows the own row unsuppressed).
+        // The public and three regions' analysts (each knows the own row unsuppressed): a large
+        // region, the issue's region 13 and a small one. The engine audited all 21; the
+        // exhaustive attack on every insider of every table would cost CI minutes (the property
+        // tests in `disclosure.rs` attack every insider of random grids).
         let knowledge = vardhub_engine::disclosure::Knowledge {
-            owners: t.owners.clone(),
+            owners: t
+                .owners
+                .iter()
+                .map(|o| o.filter(|r| [1, 13, 25].contains(r)))
+                .collect(),
             earlier: Vec::new(),
         };
         let scenario = attack::Scenario::of(&t.published, &t.table, &knowledge, &policy);

@@ -246,7 +246,7 @@ fn publish_table(
         .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
     let grid = Grid::new(recipe, group);
     let (table, members) = grid.table();
-    if released.labels != grid.labels(&members) || released.table != table {
+    if released.labels != grid.labels(&members) || !same_quantities(&released.table, &table) {
         return Err(PublishError::ReleaseMismatch {
             indicator: indicator.to_owned(),
             period: grid.period.clone(),
@@ -353,6 +353,18 @@ fn empty_value(
         run_id: run_id.to_owned(),
         policy: policy.to_owned(),
     }
+}
+
+/// Whether two tables have the same cells (kind, count, denominator) and margins: the release was
+/// decided on these (displayed values may be NaN where nothing is shown, and NaN ≠ NaN).
+fn same_quantities(a: &Table, b: &Table) -> bool {
+    let quantities = |t: &Table| -> Vec<Option<(crate::disclosure::CellKind, u64, Option<u64>)>> {
+        t.cells()
+            .iter()
+            .map(|c| c.values().map(|v| (v.kind, v.count, v.denominator)))
+            .collect()
+    };
+    quantities(a) == quantities(b) && a.margins() == b.margins()
 }
 
 /// The status a cell has without any suppression.
