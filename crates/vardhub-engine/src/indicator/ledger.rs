@@ -286,10 +286,10 @@ mod tests {
         // The policy accepts the combination and keeps what was hidden and is unchanged hidden.
         let (_, internal) = policy.apply_with(&after.table, &k).unwrap();
         for (j, same) in e.same_as.iter().enumerate() {
-            if let Some(i) = same {
-                if before.statuses[j].is_hidden() {
-                    assert!(internal.statuses[i.0].is_hidden(), "cell {j} → {i:?}");
-                }
+            if let Some(i) = same
+                && before.statuses[j].is_hidden()
+            {
+                assert!(internal.statuses[i.0].is_hidden(), "cell {j} → {i:?}");
             }
         }
     }
