@@ -177,16 +177,22 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(INF).min(INF)
 }
 
-/// What the selection order tells about the count of each `hidden_secondary` cell of an
-/// informative segment, as `(lo, hi)`. The cell was chosen from one of its margins m as the
-/// visible member with the smallest key `(count = 0, is the total, count, denominator, index)`,
-/// and every member still visible was visible then. From m as a part: at most each non-zero
-/// visible part (strictly less where the index decides a tie), and not 0 when m shows a non-zero
-/// value (a non-zero part or total sorts first); from m as the total: impossible when m shows a
-/// non-zero part, and not 0 when m shows any part. Over the possible margins, the loosest bounds.
-fn order_bounds(problem: &Problem, statuses: &[Status]) -> Vec<(i64, i64)> {
+/// What the selection order tells about one `hidden_secondary` cell: it was chosen from one of
+/// these options (one or two per margin containing it), each a conjunction of ranges over
+/// (quantity 0 = count, 1 = denominator). Empty: nothing is known (coarsened statuses).
+type OrderOptions = Vec<Vec<(usize, i64, i64)>>;
+
+/// The selection-order options of each `hidden_secondary` cell of an informative segment. The
+/// cell was chosen from one of its margins m as the visible member with the smallest key
+/// `(count = 0, is the total, count, denominator, index)`, and every member still visible was
+/// visible then. From m as a part, with a non-zero count: at most each non-zero visible part
+/// (strictly less where the index decides a tie of counts without denominators); with count 0:
+/// only if m shows no non-zero value and the cell's denominator (then index) does not exceed a
+/// visible zero part's. From m as the total: only if m shows no non-zero part, and 0 only if it
+/// shows no part at all.
+fn order_options(problem: &Problem, statuses: &[Status]) -> Vec<OrderOptions> {
     let table = &problem.table;
-    let mut bounds = vec![(0, INF); table.cells().len()];
+    let mut out = vec![OrderOptions::new(); table.cells().len()];
     for seg in &problem.segments {
         let informative = seg
             .cells
@@ -199,48 +205,67 @@ fn order_bounds(problem: &Problem, statuses: &[Status]) -> Vec<(i64, i64)> {
             if statuses[i] != Status::HiddenSecondary {
                 continue;
             }
-            let (mut lo, mut hi) = (INF, i64::MIN);
+            let mut options = OrderOptions::new();
             for m in &table.margins()[seg.margins.clone()] {
                 let Some(is_total) = m.members().position(|id| id.0 == i).map(|pos| pos == 0)
                 else {
                     continue;
                 };
                 let visible = |id: &CellId| statuses[id.0].is_published();
-                let count = |id: &CellId| table.cells()[id.0].count_or_zero();
-                let nonzero_parts: Vec<&CellId> = m
+                let values = |id: &CellId| table.cells()[id.0].values().copied();
+                let visible_parts: Vec<(usize, crate::disclosure::CellValues)> = m
                     .parts
                     .iter()
-                    .filter(|p| visible(p) && count(p) > 0)
+                    .filter(|p| visible(p))
+                    .filter_map(|p| values(p).map(|v| (p.0, v)))
                     .collect();
-                let (m_lo, m_hi) = if is_total {
-                    if !nonzero_parts.is_empty() {
+                let nonzero: Vec<&(usize, crate::disclosure::CellValues)> =
+                    visible_parts.iter().filter(|(_, v)| v.count > 0).collect();
+                let zero: Vec<&(usize, crate::disclosure::CellValues)> =
+                    visible_parts.iter().filter(|(_, v)| v.count == 0).collect();
+                if is_total {
+                    if !nonzero.is_empty() {
                         continue; // a non-zero part would have been chosen first
                     }
-                    (i64::from(m.parts.iter().any(visible)), INF)
-                } else {
-                    let total_shown = visible(&m.total) && count(&m.total) > 0;
-                    let m_hi = nonzero_parts
-                        .iter()
-                        .map(|p| {
-                            let proportion = table.cells()[p.0]
-                                .values()
-                                .is_some_and(|v| v.kind == CellKind::Proportion);
-                            let equal_possible = proportion || p.0 > i;
-                            to_i64(count(p)) - i64::from(!equal_possible)
-                        })
-                        .min()
-                        .unwrap_or(INF);
-                    (i64::from(!nonzero_parts.is_empty() || total_shown), m_hi)
-                };
-                lo = lo.min(m_lo);
-                hi = hi.max(m_hi);
+                    let lo = i64::from(!visible_parts.is_empty());
+                    options.push(vec![(0, lo, INF)]);
+                    continue;
+                }
+                // A non-zero count.
+                let hi = nonzero
+                    .iter()
+                    .map(|(p, v)| {
+                        let equal_possible = v.denominator.is_some() || *p > i;
+                        to_i64(v.count) - i64::from(!equal_possible)
+                    })
+                    .min()
+                    .unwrap_or(INF);
+                if hi >= 1 {
+                    options.push(vec![(0, 1, hi)]);
+                }
+                // A zero count: nothing non-zero shown in m, and ahead of every visible zero part.
+                let total_shown =
+                    visible(&m.total) && values(&m.total).is_some_and(|v| v.count > 0);
+                if nonzero.is_empty() && !total_shown {
+                    let mut den_hi = INF;
+                    let mut possible = true;
+                    for (p, v) in &zero {
+                        match v.denominator {
+                            Some(n) => {
+                                den_hi = den_hi.min(to_i64(n) - i64::from(*p < i));
+                            }
+                            None => possible &= *p > i,
+                        }
+                    }
+                    if possible && den_hi >= 0 {
+                        options.push(vec![(0, 0, 0), (1, 0, den_hi)]);
+                    }
+                }
             }
-            if hi != i64::MIN {
-                bounds[i] = (lo, hi);
-            }
+            out[i] = options;
         }
     }
-    bounds
+    out
 }
 
 impl Model {
@@ -266,10 +291,10 @@ impl Model {
             targets: Vec::new(),
         };
         let width = to_i64(policy.secondary().protection_width);
-        let bounds = if inherent {
-            vec![(0, INF); table.cells().len()]
+        let orders = if inherent {
+            vec![OrderOptions::new(); table.cells().len()]
         } else {
-            order_bounds(problem, statuses)
+            order_options(problem, statuses)
         };
         // Values an intruder knows although the cell is hidden: an insider's own cells, and cells
         // linked as unchanged to a cell published in another release.
@@ -352,7 +377,17 @@ impl Model {
                 .clone()
                 .any(|j| statuses[j] == Status::HiddenSmall);
             let small = status == Status::HiddenSmall;
-            let (order_lo, order_hi) = bounds[i];
+            // The loosest bounds on the count over the selection-order options (the options
+            // themselves join the disjunctions below).
+            let order = &orders[i];
+            let (order_lo, order_hi) = if order.is_empty() {
+                (0, INF)
+            } else {
+                order.iter().fold((INF, i64::MIN), |(lo, hi), o| {
+                    let (a, b) = o.iter().find(|q| q.0 == 0).map_or((0, INF), |q| (q.1, q.2));
+                    (lo.min(a), hi.max(b))
+                })
+            };
             if v.kind == CellKind::Proportion {
                 let n_true = v.denominator.unwrap_or(0);
                 let [rx, rn, rc] = if informative {
@@ -384,6 +419,15 @@ impl Model {
                     rhs: 0,
                 });
                 let a = to_i64(policy.attribute().all_or_none_min_denominator);
+                if !order.is_empty() {
+                    let qs = [x, n];
+                    m.disjunctions.push(AnyOf {
+                        options: order
+                            .iter()
+                            .map(|o| o.iter().map(|&(q, lo, hi)| (qs[q], lo, hi)).collect())
+                            .collect(),
+                    });
+                }
                 if !small && informative && seg.sensitive && a > 1 {
                     // Not all-or-none in a small group: n large enough, or both outcomes occur.
                     m.disjunctions.push(AnyOf {
@@ -433,6 +477,19 @@ impl Model {
                     },
                     if small { None } else { r },
                 );
+                if !order.is_empty() {
+                    m.disjunctions.push(AnyOf {
+                        options: order
+                            .iter()
+                            .map(|o| {
+                                o.iter()
+                                    .filter(|q| q.0 == 0)
+                                    .map(|&(_, lo, hi)| (k, lo, hi))
+                                    .collect()
+                            })
+                            .collect(),
+                    });
+                }
                 m.targets.push(Target {
                     cell: CellId(i),
                     quantity: 0,
