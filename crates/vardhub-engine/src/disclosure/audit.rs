@@ -7,7 +7,8 @@
 //! `hidden_secondary` ⇒ it did not fire (a count of 0 or ≥ 5). Beyond that:
 //! * **the selection order**: the candidate rule is public, so a `hidden_secondary` cell was,
 //!   when chosen, the cheapest visible member of some margin containing it; every cell still
-//!   visible was visible then, which bounds its count (see `order_bounds`);
+//!   visible was visible then, which bounds its count and, for a 0, its denominator (see
+//!   `order_options`);
 //! * **a sensitive outcome**: a `hidden_secondary` share of such a table is not 0 % or 100 % in
 //!   a group under the attribute rule's size;
 //! * **an insider** (a region's analyst, [`super::Knowledge::owners`]) also knows the true
