@@ -387,12 +387,12 @@ fn proportion_cell() -> impl Strategy<Value = (u64, u64)> {
     (0u64..=30).prop_flat_map(|n| (0..=n, Just(n)))
 }
 
-/// 256 cases unless `PROPTEST_CASES` says otherwise.
-fn config() -> ProptestConfig {
+/// `default_cases` unless `PROPTEST_CASES` says otherwise.
+fn config_with(default_cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
+        .unwrap_or(default_cases);
     // A fixed seed unless PROPTEST_RNG_SEED says otherwise, so that CI runs the same cases as
     // the last local run (explore with PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<many>).
     let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
@@ -406,6 +406,11 @@ fn config() -> ProptestConfig {
         rng_seed,
         ..ProptestConfig::default()
     }
+}
+
+/// 256 cases unless `PROPTEST_CASES` says otherwise.
+fn config() -> ProptestConfig {
+    config_with(256)
 }
 
 proptest! {

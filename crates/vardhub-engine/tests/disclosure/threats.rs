@@ -408,23 +408,7 @@ fn the_attack_reads_the_attribute_rule() {
 
 /// 64 cases unless `PROPTEST_CASES` says otherwise.
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    // A fixed seed unless PROPTEST_RNG_SEED says otherwise, so that CI runs the same cases as
-    // the last local run (explore with PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<many>).
-    let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
-        ProptestConfig::default().rng_seed
-    } else {
-        proptest::test_runner::RngSeed::Fixed(20_261_204)
-    };
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        rng_seed,
-        ..ProptestConfig::default()
-    }
+    super::config_with(64)
 }
 
 fn regions(min: usize) -> impl Strategy<Value = Vec<(u64, u64)>> {
