@@ -814,6 +814,18 @@ mod tests {
     use super::*;
     use crate::disclosure::table::CellInput;
 
+    /// The first exposed cell of a one-way table with these statuses, for the public.
+    fn exposed(cells: &[(u64, Status)], total: (u64, Status)) -> Option<CellId> {
+        let (m, mut inherent) = model(cells, total);
+        m.first_recoverable(
+            None,
+            1000,
+            &mut ShownFree::new(),
+            &mut inherent,
+            &mut Vec::new(),
+        )
+    }
+
     fn model(cells: &[(u64, Status)], total: (u64, Status)) -> (Model, Inherent) {
         let parts = cells.iter().map(|&(c, _)| CellInput::count(c)).collect();
         let (t, _, _) = Table::one_way(parts, CellInput::count(total.0));
@@ -830,24 +842,22 @@ mod tests {
 
     #[test]
     fn a_single_hidden_part_is_recoverable() {
-        let mut m = model(
-            &[(3, Status::HiddenSmall), (40, Status::Ok)],
-            (43, Status::Ok),
-        );
         assert_eq!(
-            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            exposed(
+                &[(3, Status::HiddenSmall), (40, Status::Ok)],
+                (43, Status::Ok),
+            ),
             Some(CellId(0))
         );
     }
 
     #[test]
     fn two_hidden_parts_are_protected() {
-        let mut m = model(
-            &[(3, Status::HiddenSmall), (40, Status::HiddenSecondary)],
-            (43, Status::Ok),
-        );
         assert_eq!(
-            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            exposed(
+                &[(3, Status::HiddenSmall), (40, Status::HiddenSecondary)],
+                (43, Status::Ok),
+            ),
             None
         );
     }
@@ -855,40 +865,37 @@ mod tests {
     #[test]
     fn statuses_can_give_a_value_away() {
         // 1 (small: 1–4) + 5 (secondary: 0 or ≥ 5) = 6 has the single solution (1, 5).
-        let mut m = model(
-            &[(1, Status::HiddenSmall), (5, Status::HiddenSecondary)],
-            (6, Status::Ok),
-        );
         assert_eq!(
-            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            exposed(
+                &[(1, Status::HiddenSmall), (5, Status::HiddenSecondary)],
+                (6, Status::Ok),
+            ),
             Some(CellId(0))
         );
         // With a third hidden part the 1 is 1–3 (both secondary cells are ≥ 5: the selection
         // order chose them while the total showed a non-zero value): too narrow.
-        let mut m = model(
-            &[
-                (1, Status::HiddenSmall),
-                (5, Status::HiddenSecondary),
-                (7, Status::HiddenSecondary),
-            ],
-            (13, Status::Ok),
-        );
         assert_eq!(
-            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            exposed(
+                &[
+                    (1, Status::HiddenSmall),
+                    (5, Status::HiddenSecondary),
+                    (7, Status::HiddenSecondary),
+                ],
+                (13, Status::Ok),
+            ),
             Some(CellId(0))
         );
         // With 1 + 5 + 7 + 9 = 22 the 1 can be 1–4 again.
-        let mut m = model(
-            &[
-                (1, Status::HiddenSmall),
-                (5, Status::HiddenSecondary),
-                (7, Status::HiddenSecondary),
-                (9, Status::HiddenSecondary),
-            ],
-            (22, Status::Ok),
-        );
         assert_eq!(
-            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            exposed(
+                &[
+                    (1, Status::HiddenSmall),
+                    (5, Status::HiddenSecondary),
+                    (7, Status::HiddenSecondary),
+                    (9, Status::HiddenSecondary),
+                ],
+                (22, Status::Ok),
+            ),
             None
         );
     }
@@ -896,12 +903,11 @@ mod tests {
     #[test]
     fn a_zero_sum_of_hidden_cells_is_recoverable() {
         // Secondary cells summing to 0 must both be 0.
-        let mut m = model(
-            &[(0, Status::HiddenSecondary), (0, Status::HiddenSecondary)],
-            (0, Status::Zero),
-        );
         assert_eq!(
-            m.0.first_recoverable(None, 1000, &mut ShownFree::new(), &mut m.1, &mut Vec::new()),
+            exposed(
+                &[(0, Status::HiddenSecondary), (0, Status::HiddenSecondary)],
+                (0, Status::Zero),
+            ),
             Some(CellId(0))
         );
     }
