@@ -487,3 +487,17 @@ fn a_secondary_share_of_zero_must_also_win_the_tie_among_zeros() {
     let (t, _) = region_sex_grid(&inner);
     publish_and_attack(&t);
 }
+
+/// Found by the property test: among non-zero parts of equal count the denominator decides, so
+/// a secondary total of 19 beside a visible 19/24 must have the smaller denominator — it cannot
+/// be 19 of 52 or more, which pins the count of a small cell elsewhere to 1–3.
+#[test]
+fn a_secondary_share_must_win_the_tie_of_equal_counts_by_its_denominator() {
+    let inner = [
+        (p(0, 0), p(1, 2)),
+        (p(2, 4), p(17, 20)),
+        (p(7, 27), p(11, 26)),
+    ];
+    let (t, _) = region_sex_grid(&inner);
+    publish_and_attack(&t);
+}

@@ -1,10 +1,10 @@
 //! Building the intruder's constraint system ([`Model::new`]) from a problem and its statuses.
 
 use super::{AnyOf, Dom, Equation, INF, Mode, Model, Target};
-use crate::disclosure::Status;
 use crate::disclosure::knowledge::Problem;
 use crate::disclosure::policy::{DisclosurePolicy, SmallRange};
 use crate::disclosure::table::{CellId, CellKind, Table};
+use crate::disclosure::{CellValues, Status};
 
 fn range(r: SmallRange) -> Option<(i64, i64)> {
     (!r.is_empty()).then_some((r.lo as i64, r.hi as i64))
@@ -22,8 +22,9 @@ type OrderOptions = Vec<Vec<(usize, i64, i64)>>;
 /// The selection-order options of each `hidden_secondary` cell of an informative segment. The
 /// cell was chosen from one of its margins m as the visible member with the smallest key
 /// `(count = 0, is the total, count, denominator, index)`, and every member still visible was
-/// visible then. From m as a part, with a non-zero count: at most each non-zero visible part
-/// (strictly less where the index decides a tie of counts without denominators); with count 0:
+/// visible then. From m as a part, with a non-zero count: a key below the smallest visible
+/// non-zero part's (a smaller count, or the same count with a smaller denominator, then
+/// index); with count 0:
 /// only if m shows no non-zero value and the cell's denominator (then index) does not exceed a
 /// visible zero part's. From m as the total: only if m shows no non-zero part, and 0 only if it
 /// shows no part at all.
@@ -68,17 +69,34 @@ fn order_options(problem: &Problem, statuses: &[Status]) -> Vec<OrderOptions> {
                     options.push(vec![(0, lo, INF)]);
                     continue;
                 }
-                // A non-zero count.
-                let hi = nonzero
+                // A non-zero count: a key below the smallest key of the visible non-zero parts,
+                // i.e. a smaller count, or the same count and a smaller (denominator, index).
+                let smallest = nonzero
                     .iter()
-                    .map(|(p, v)| {
-                        let equal_possible = v.denominator.is_some() || *p > i;
-                        to_i64(v.count) - i64::from(!equal_possible)
-                    })
-                    .min()
-                    .unwrap_or(INF);
-                if hi >= 1 {
-                    options.push(vec![(0, 1, hi)]);
+                    .min_by_key(|(p, v)| (v.count, v.denominator.unwrap_or(0), *p));
+                match smallest {
+                    None => options.push(vec![(0, 1, INF)]),
+                    Some((p, v)) => {
+                        let count = to_i64(v.count);
+                        let before_it = i64::from(*p < i);
+                        match v.denominator {
+                            None if count - before_it >= 1 => {
+                                options.push(vec![(0, 1, count - before_it)]);
+                            }
+                            None => {}
+                            Some(n) => {
+                                if count > 1 {
+                                    options.push(vec![(0, 1, count - 1)]);
+                                }
+                                if to_i64(n) - before_it >= 0 {
+                                    options.push(vec![
+                                        (0, count, count),
+                                        (1, 0, to_i64(n) - before_it),
+                                    ]);
+                                }
+                            }
+                        }
+                    }
                 }
                 // A zero count: nothing non-zero shown in m, and ahead of every visible zero part.
                 let total_shown =
@@ -113,9 +131,10 @@ impl Model {
         statuses: &[Status],
         mode: Mode,
     ) -> Model {
-        let (attacker, inherent) = match mode {
-            Mode::Attack => (None, false),
-            Mode::Inherent(a) => (a, true),
+        let (attacker, inherent, before) = match mode {
+            Mode::Attack => (None, false, false),
+            Mode::Structure => (None, true, false),
+            Mode::Before(a) => (a, false, true),
         };
         let table: &Table = &problem.table;
         let mut m = Model {
@@ -139,10 +158,14 @@ impl Model {
             .map(|i| attacker.is_some() && problem.owners[i] == attacker)
             .collect();
         for (mi, margin) in table.margins().iter().enumerate() {
+            if inherent {
+                break; // each release on its own: nothing is known through links
+            }
             if let [part] = margin.parts[..] {
                 let total = margin.total;
                 if problem.segment_of_margin(mi).is_none() {
-                    if statuses[part.0].is_published() {
+                    // (Before the new release, its cells were not published.)
+                    if statuses[part.0].is_published() && !(before && problem.is_new(part.0)) {
                         known[total.0] = true;
                     }
                     if statuses[total.0].is_published() {
@@ -169,40 +192,19 @@ impl Model {
                     .clone()
                     .any(|j| statuses[j] == Status::HiddenSmall);
                 if status != Status::HiddenSmall || !seg_informative {
-                    let floor = i64::from(v.kind == CellKind::Mean);
-                    let x = m.var(to_i64(v.count), Dom { lo: floor, hi: INF }, None);
-                    let quantities = if v.kind == CellKind::Proportion {
-                        let n_true = v.denominator.unwrap_or(0);
-                        let n = m.var(to_i64(n_true), Dom { lo: 1, hi: INF }, None);
-                        let c = m.var(
-                            to_i64(n_true.saturating_sub(v.count)),
-                            Dom { lo: 0, hi: INF },
-                            None,
-                        );
-                        m.equations.push(Equation {
-                            terms: vec![(1, n), (-1, x), (-1, c)],
-                            rhs: 0,
-                        });
-                        vec![x, n, c]
-                    } else {
-                        vec![x]
-                    };
                     // Every cell, visible ones too: they may be hidden later, and what the
                     // structure leaves of them does not change when they are.
-                    for (quantity, &var) in quantities.iter().enumerate() {
-                        m.targets.push(Target {
-                            cell: CellId(i),
-                            quantity: quantity as u8,
-                            var,
-                            required: width,
-                        });
-                    }
-                    vars[i] = Some(match quantities[..] {
-                        [x, n, c] => [x, n, c],
-                        _ => [x; 3],
-                    });
+                    vars[i] = Some(m.free_unknowns(i, v, width));
                     continue;
                 }
+            }
+            if before && problem.is_new(i) {
+                // Before the new release its cells were unknown, with nothing known of them;
+                // they only tie together the earlier cells linked to them.
+                if let Some(v) = cell.values().filter(|_| !known[i]) {
+                    vars[i] = Some(m.free_unknowns(i, v, width));
+                }
+                continue;
             }
             let Some(v) = cell.values().filter(|_| status.is_hidden() && !known[i]) else {
                 continue;
@@ -337,8 +339,12 @@ impl Model {
             }
         }
         for (mi, margin) in table.margins().iter().enumerate() {
-            if inherent && problem.segment_of_margin(mi).is_none() {
+            let segment = problem.segment_of_margin(mi);
+            if inherent && segment.is_none() {
                 continue;
+            }
+            if before && segment.is_some_and(|s| s.cells.start == 0) {
+                continue; // the new release's margins
             }
             // Dimensions 0 = count, 1 = denominator, 2 = n − x (implied by the other two, but
             // stated so that propagation sees it directly).
@@ -375,5 +381,40 @@ impl Model {
             }
         }
         m
+    }
+
+    /// Free unknowns (count, and for a proportion denominator and `n − x`) for cell `i`, each a
+    /// target with the full `width`: nothing is known of them but their kind.
+    fn free_unknowns(&mut self, i: usize, v: &CellValues, width: i64) -> [usize; 3] {
+        let floor = i64::from(v.kind == CellKind::Mean);
+        let x = self.var(to_i64(v.count), Dom { lo: floor, hi: INF }, None);
+        let quantities = if v.kind == CellKind::Proportion {
+            let n_true = v.denominator.unwrap_or(0);
+            let n = self.var(to_i64(n_true), Dom { lo: 1, hi: INF }, None);
+            let c = self.var(
+                to_i64(n_true.saturating_sub(v.count)),
+                Dom { lo: 0, hi: INF },
+                None,
+            );
+            self.equations.push(Equation {
+                terms: vec![(1, n), (-1, x), (-1, c)],
+                rhs: 0,
+            });
+            vec![x, n, c]
+        } else {
+            vec![x]
+        };
+        for (quantity, &var) in quantities.iter().enumerate() {
+            self.targets.push(Target {
+                cell: CellId(i),
+                quantity: quantity as u8,
+                var,
+                required: width,
+            });
+        }
+        match quantities[..] {
+            [x, n, c] => [x, n, c],
+            _ => [x; 3],
+        }
     }
 }

@@ -86,12 +86,16 @@ pub(crate) enum Mode {
     /// The intruders' system: the public's, on which an insider's is the same with the own
     /// cells' variables fixed to their true values ([`Model::first_recoverable`]).
     Attack,
-    /// Each release on its own, its hidden_small cells as their statuses say, the attacker's own
-    /// cells known and every other cell an unknown: what primary suppression itself reveals (e.g. a
-    /// row whose cells and total are all small tells each cell is at most the total minus one;
-    /// Sweden's cell equals an insider's own when no other region can have a case) and no
-    /// secondary cell can undo.
-    Inherent(Attacker),
+    /// Each release on its own, its hidden_small cells as their statuses say and every other
+    /// cell an unknown, for anyone (no insider): what the pattern of primary statuses itself
+    /// reveals (e.g. a row whose cells and total are all small tells each cell is at most the
+    /// total minus one) and no secondary cell can undo. What an insider adds to it (its own
+    /// row beside a small Sweden cell) is not inherent: coarsening the statuses undoes it.
+    Structure,
+    /// What the earlier releases alone told `attacker`: the new table's cells are free unknowns
+    /// with no margin of their own, so that they only tie together the earlier cells linked to
+    /// them. The new release cannot protect a quantity better than that.
+    Before(Attacker),
 }
 
 /// Hidden quantities already shown protected, as (attacker, cell, quantity).
