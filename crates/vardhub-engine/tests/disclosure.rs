@@ -1,7 +1,7 @@
 //! Disclosure control: the rules, secondary suppression on realistic tables, and an independent
-//! attack on every published table (the attack lives in `support/attack.rs`).
+//! attack on every published table (the attack lives in `support/attack/`).
 
-#[path = "support/attack.rs"]
+#[path = "support/attack/mod.rs"]
 mod attack;
 #[path = "disclosure/threats.rs"]
 mod threats;

@@ -3,7 +3,7 @@
 //! hub, and computed by the engine; the values must equal the generator's, and the planted better
 //! and worse regions must be the ones the funnel flags.
 
-#[path = "support/attack.rs"]
+#[path = "support/attack/mod.rs"]
 mod attack;
 #[path = "indicators/reviewer.rs"]
 mod reviewer;
