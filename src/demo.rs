@@ -55,6 +55,8 @@ pub(crate) async fn run(
     serve_at: Option<std::net::SocketAddr>,
 ) -> Result<ExitCode> {
     let t0 = Instant::now();
+    let defs =
+        crate::definitions::load(cli.definitions.as_deref(), cli.disclosure_policy.as_deref())?;
     let data = cli.data.clone();
     let inbox: PathBuf = {
         let name = data
@@ -212,7 +214,7 @@ pub(crate) async fn run(
         std::fs::remove_dir_all(&inbox)?;
     }
     say(format_args!("4. Indikatorer:"));
-    crate::indicators::compute_run(&hub, None, None).await?;
+    crate::indicators::compute_run(&hub, &defs, None, None).await?;
     let rejected = by_status
         .get(DeliveryStatus::Rejected.label_sv())
         .copied()
@@ -240,7 +242,7 @@ pub(crate) async fn run(
     ));
     drop(pseudonymiser);
     if let Some(addr) = serve_at {
-        crate::serve::serve(hub, addr, false, Some(release_keys)).await?;
+        crate::serve::serve(hub, defs, addr, false, Some(release_keys)).await?;
     } else {
         hub.close().await;
     }

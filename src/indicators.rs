@@ -5,14 +5,14 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::process::ExitCode;
-use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::definitions::Definitions;
 use vardhub_engine::indicator::ledger::{release_against_ledger, to_entries};
 use vardhub_engine::indicator::{ResultRow, View, builtin, compute, publish_released, results};
 use vardhub_store::Hub;
 
 /// `indicators list`.
-pub(crate) fn list() -> ExitCode {
-    for r in builtin().values() {
+pub(crate) fn list(defs: &Definitions) -> ExitCode {
+    for r in defs.recipes().values() {
         let s = &r.spec;
         say(format_args!(
             "{:<28} v{:<6} {:<16} {:<10} {}",
@@ -29,6 +29,7 @@ pub(crate) fn list() -> ExitCode {
 /// `indicators compute [--indicator ID] [--as-of TIME]`.
 pub(crate) async fn compute_run(
     hub: &Hub,
+    defs: &Definitions,
     only: Option<&str>,
     as_of: Option<&str>,
 ) -> Result<ExitCode> {
@@ -39,11 +40,10 @@ pub(crate) async fn compute_run(
         .context("--as-of: RFC 3339, e.g. 2024-05-01T00:00:00Z")?;
     let recipes: Vec<_> = match only {
         Some(id) => vec![
-            builtin()
-                .get(id)
+            defs.recipe(id)
                 .with_context(|| format!("okänd indikator / unknown indicator {id}"))?,
         ],
-        None => builtin().values().collect(),
+        None => defs.recipes().values().collect(),
     };
     let snapshot = hub.snapshot(None, as_of).await?;
     if snapshot.deliveries.is_empty() {
@@ -70,8 +70,8 @@ pub(crate) async fn compute_run(
     // The public statuses are decided now, against every earlier release, and recorded with the
     // run: the hub serves exactly these.
     let t = std::time::Instant::now();
-    let policy = DisclosurePolicy::default_public();
-    let released = release_against_ledger(hub, &policy, &computed.rows, None).await?;
+    let policy = defs.policy();
+    let released = release_against_ledger(hub, defs, &computed.rows, None).await?;
     let disclosure_secs = t.elapsed().as_secs_f64();
     let run = hub
         .store_indicator_run(run, &batch, &to_entries(&released))
@@ -103,7 +103,7 @@ pub(crate) async fn compute_run(
         run.result_path.display(),
         run.result_sha256
     ));
-    let public = publish_released(&policy, &computed.rows, &run.id, &View::Public, &released)?;
+    let public = publish_released(defs, &computed.rows, &run.id, &View::Public, &released)?;
     let mut by_status: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for v in &public {
         *by_status.entry(v.status.label_sv()).or_default() += 1;

@@ -12,6 +12,7 @@ use vardhub_domain::RegionCode;
 use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
 use vardhub_store::{DeliveryFilter, Hub};
 
+mod definitions;
 mod demo;
 mod indicators;
 mod keys;
@@ -38,6 +39,14 @@ struct Cli {
     /// pseudonymisation (outside the data directory). Default: KEY_DIR/master.key.
     #[arg(long, global = true, env = "VARDHUB_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// Definitionskatalog (specs/, indicators/, policies/) i stället för de inbyggda /
+    /// definitions folder instead of the built-in set.
+    #[arg(long, global = true, env = "VARDHUB_DEFINITIONS")]
+    definitions: Option<PathBuf>,
+    /// Röjandepolicy (TOML) i stället för definitionernas / disclosure policy file instead of the
+    /// definitions' own.
+    #[arg(long, global = true, env = "VARDHUB_DISCLOSURE_POLICY")]
+    disclosure_policy: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -116,6 +125,11 @@ enum Command {
     Indicators {
         #[command(subcommand)]
         action: IndicatorCommand,
+    },
+    /// Definitioner (datamängder, indikatorrecept, röjandepolicy) / definitions.
+    Definitions {
+        #[command(subcommand)]
+        action: DefinitionsCommand,
     },
     /// Granskningsloggen / the audit log.
     Audit {
@@ -200,6 +214,17 @@ enum Command {
         /// Dagar / days.
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DefinitionsCommand {
+    /// Kontrollera en definitionskatalog: syntax, fält, variabler och koder mot
+    /// specifikationerna, enheter, målnivåer och byggblockens parametrar / check a definitions
+    /// folder; every mistake names file, line and field. Exit 1 if there is any.
+    Check {
+        /// Katalogen / the folder (with specs/, indicators/, policies/).
+        dir: PathBuf,
     },
 }
 
@@ -335,6 +360,7 @@ fn init_logging(data: &Path) {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data.clone();
+    let defs = || definitions::load(cli.definitions.as_deref(), cli.disclosure_policy.as_deref());
     match &cli.command {
         Command::Init { synthetic } => {
             let (hub, dir) = keys::init_hub(&cli, *synthetic).await?;
@@ -518,13 +544,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Definitions {
+            action: DefinitionsCommand::Check { dir },
+        } => Ok(definitions::check(dir)),
         Command::Indicators { action } => match action {
-            IndicatorCommand::List => Ok(indicators::list()),
+            IndicatorCommand::List => Ok(indicators::list(&defs()?)),
             IndicatorCommand::Compute { indicator, as_of } => {
+                let defs = defs()?;
                 let (hub, _) = keys::open_hub(&cli).await?;
                 init_logging(&data);
                 let code =
-                    indicators::compute_run(&hub, indicator.as_deref(), as_of.as_deref()).await?;
+                    indicators::compute_run(&hub, &defs, indicator.as_deref(), as_of.as_deref())
+                        .await?;
                 hub.close().await;
                 Ok(code)
             }
@@ -610,12 +641,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             release_keys,
             secure_cookies,
         } => {
+            let defs = defs()?;
             let (hub, dir) = keys::open_hub(&cli).await?;
             init_logging(&data);
             let release = keys::release_keys(&cli, &hub, &dir, release_keys.as_deref())
                 .await?
                 .map(Arc::new);
-            serve::serve(hub, *addr, *secure_cookies, release).await
+            serve::serve(hub, defs, *addr, *secure_cookies, release).await
         }
         Command::Keys { action } => match action {
             KeysCommand::ExportRelease { out } => keys::export_release(&cli, out.as_deref()).await,

@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::definitions::Definitions;
 use vardhub_ingest::ReleaseKeys;
 use vardhub_server::{AppState, ServerConfig};
 use vardhub_store::Hub;
@@ -15,6 +15,7 @@ use vardhub_store::Hub;
 /// answers those requests with 503. The server never holds the master key.
 pub(crate) async fn serve(
     hub: Hub,
+    definitions: Definitions,
     addr: SocketAddr,
     secure_cookies: bool,
     release_keys: Option<Arc<ReleaseKeys>>,
@@ -24,7 +25,7 @@ pub(crate) async fn serve(
         secure_cookies,
         ..ServerConfig::default()
     };
-    let mut state = AppState::new(hub.clone(), DisclosurePolicy::default_public(), config);
+    let mut state = AppState::with_definitions(hub.clone(), definitions, config);
     if let Some(keys) = release_keys {
         state = state.with_release_keys(keys);
     }

@@ -739,3 +739,101 @@ fn serve_runs_on_release_keys_without_the_master_key() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A copy of the repository's definitions (specs, recipes, policy) in `dir`.
+fn copy_definitions(dir: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["specs", "indicators", "policies"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for e in std::fs::read_dir(root.join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn definitions_check_names_file_line_and_field_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let defs = tmp.path().join("definitions");
+    copy_definitions(&defs);
+    let clean = run(vardhub(&data).args(["definitions", "check"]).arg(&defs));
+    let stdout = String::from_utf8_lossy(&clean.stdout);
+    assert_eq!(clean.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("14 indikatorrecept, 4 datamängder"),
+        "{stdout}"
+    );
+    let recipe = defs.join("indicators/hoftfraktur_op_24h.toml");
+    let text = std::fs::read_to_string(&recipe).unwrap();
+    std::fs::write(
+        &recipe,
+        text.replace("vardform = [\"SV\"]", "vardform = [\"SL\"]"),
+    )
+    .unwrap();
+    let bad = run(vardhub(&data).args(["definitions", "check"]).arg(&defs));
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("indicators/hoftfraktur_op_24h.toml:20: okänd kod [definition.vardform]"),
+        "{stdout}"
+    );
+    // Every other command refuses a folder with mistakes, naming them.
+    let list = run(vardhub(&data)
+        .arg("--definitions")
+        .arg(&defs)
+        .args(["indicators", "list"]));
+    assert_eq!(list.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&list.stderr).contains("hoftfraktur_op_24h.toml:20"));
+}
+
+#[test]
+fn a_definitions_folder_and_a_disclosure_policy_are_used_by_compute() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let defs = tmp.path().join("definitions");
+    copy_definitions(&defs);
+    // Only one recipe in the folder, and a policy of its own version.
+    for e in std::fs::read_dir(defs.join("indicators")).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != "medelvardtid.toml" {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let policy = tmp.path().join("policy.toml");
+    let text = std::fs::read_to_string(defs.join("policies/disclosure.toml")).unwrap();
+    std::fs::write(&policy, text.replace("version = 3", "version = 77")).unwrap();
+    let list = run(vardhub(&data)
+        .arg("--definitions")
+        .arg(&defs)
+        .args(["indicators", "list"]));
+    let stdout = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("medelvardtid"), "{stdout}");
+    init(&data);
+    let dir = Delivery::new(tmp.path(), "stays")
+        .contacts(&Files::new(many_stays(20)), false)
+        .write();
+    let ingest = run(vardhub(&data).arg("ingest").arg(&dir).arg("--quiet"));
+    assert!(
+        ingest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ingest.stdout)
+    );
+    let compute = run(vardhub(&data)
+        .arg("--definitions")
+        .arg(&defs)
+        .arg("--disclosure-policy")
+        .arg(&policy)
+        .args(["indicators", "compute"]));
+    let stdout = String::from_utf8_lossy(&compute.stdout);
+    assert!(
+        compute.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&compute.stderr)
+    );
+    assert!(stdout.contains("vardhub-public v77"), "{stdout}");
+    assert!(stdout.contains("medelvardtid"), "{stdout}");
+    assert!(!stdout.contains("hoftfraktur_op_24h"), "{stdout}");
+}

@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod period;
 pub mod region;
 pub mod spec;
+pub mod spec_set;
 
 pub use codes::{AtcCode, CodeError, DrgCode, IcdCode, KvaCode, MvoCode, Sex};
 pub use identity::{IdError, IdKind, PatientId};
@@ -25,3 +26,4 @@ pub use identity_scan::{contains_identity_number, find_identity_numbers, mask_id
 pub use manifest::{Encoding, Manifest, ManifestError, ManifestFile};
 pub use period::Period;
 pub use region::{KommunCode, Region, RegionCode, Sjukvardsregion};
+pub use spec_set::SpecSet;

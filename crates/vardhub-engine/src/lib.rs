@@ -16,6 +16,7 @@
 //! through [`disclosure::DisclosurePolicy::apply`]; a [`disclosure::PublishedTable`] never
 //! contains a hidden value, by construction.
 
+pub mod definitions;
 pub mod disclosure;
 pub mod indicator;
 pub mod stats;

@@ -11,6 +11,7 @@ mod reviewer;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use vardhub_engine::definitions::Definitions;
 use vardhub_engine::disclosure::{DisclosurePolicy, Status};
 use vardhub_engine::indicator::ledger::{release_against_ledger, to_entries};
 use vardhub_engine::indicator::publish::{View, publish, tables};
@@ -231,8 +232,8 @@ async fn run(hub: &Hub) -> (Vec<ResultRow>, Vec<u8>) {
     let snapshot = hub.snapshot(None, None).await.unwrap();
     let computed = compute(&snapshot, &recipes).await.unwrap();
     let batch = results::to_batch(&computed.rows).unwrap();
-    let policy = vardhub_engine::disclosure::DisclosurePolicy::default_public();
-    let released = release_against_ledger(hub, &policy, &computed.rows, None)
+    let defs = vardhub_engine::definitions::Definitions::builtin();
+    let released = release_against_ledger(hub, &defs, &computed.rows, None)
         .await
         .unwrap();
     let stored = hub
@@ -407,7 +408,7 @@ async fn no_hidden_value_can_be_recovered_from_any_published_table() {
     let (rows, _) = run(&w.hub).await;
     let policy = DisclosurePolicy::default_public();
     let started = std::time::Instant::now();
-    let tables = tables(&policy, &rows).unwrap();
+    let tables = tables(&Definitions::builtin(), &rows).unwrap();
     eprintln!(
         "disclosure control of {} tables: {:?}",
         tables.len(),
@@ -463,7 +464,7 @@ async fn no_hidden_value_can_be_recovered_from_any_published_table() {
     );
 
     // The values the public gets are exactly the published tables' cells.
-    let public = publish(&policy, &rows, "run", &View::Public).unwrap();
+    let public = publish(&Definitions::builtin(), &rows, "run", &View::Public).unwrap();
     let mut by_key = BTreeMap::new();
     for t in &tables {
         for ((region, kon, age), cell) in t.labels.iter().zip(t.published.cells()) {
@@ -516,7 +517,7 @@ async fn no_hidden_value_can_be_recovered_from_any_published_table() {
     // A region analyst sees the own region unsuppressed and the rest as the public does (the
     // public statuses already withstand every region's analyst: see the attack test).
     let own = vardhub_domain::RegionCode::parse("13").unwrap();
-    let region_view = publish(&policy, &rows, "run", &View::Region(own)).unwrap();
+    let region_view = publish(&Definitions::builtin(), &rows, "run", &View::Region(own)).unwrap();
     for (p, r) in public.iter().zip(&region_view) {
         assert_eq!(
             (&p.indicator, &p.period, &p.region, &p.kon),

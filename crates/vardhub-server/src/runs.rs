@@ -13,7 +13,7 @@ use crate::published::PublicValue;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::definitions::Definitions;
 use vardhub_engine::indicator::ledger::{ReleasedTable, from_entries, release};
 use vardhub_engine::indicator::{ResultRow, publish_released, results};
 use vardhub_store::{Hub, IndicatorRun};
@@ -72,7 +72,7 @@ impl LoadedRun {
     /// Every value of the run as `access` may see it.
     pub async fn values(
         &self,
-        policy: &Arc<DisclosurePolicy>,
+        defs: &Arc<Definitions>,
         access: Access,
     ) -> Result<Arc<Vec<PublicValue>>, ServerError> {
         let key = access.key();
@@ -84,20 +84,21 @@ impl LoadedRun {
             return Ok(v);
         }
         let started = std::time::Instant::now();
-        let (rows, policy, run_id) = (self.rows.clone(), policy.clone(), self.run.id.clone());
+        let (rows, defs, run_id) = (self.rows.clone(), defs.clone(), self.run.id.clone());
         let (recorded, history) = (self.recorded.clone(), self.history.clone());
         // Values come sorted by indicator, period, region, sex, age group.
         let values = tokio::task::spawn_blocking(move || {
+            let policy = defs.policy();
             let name = format!("{} v{}", policy.id(), policy.version());
             let fresh;
             let released: &[ReleasedTable] =
                 if !recorded.is_empty() && recorded.iter().all(|r| r.policy == name) {
                     &recorded
                 } else {
-                    fresh = release(&policy, &rows, &history)?;
+                    fresh = release(&defs, &rows, &history)?;
                     &fresh
                 };
-            publish_released(&policy, &rows, &run_id, &access.view(), released)
+            publish_released(&defs, &rows, &run_id, &access.view(), released)
         })
         .await?
         .map_err(|e| ServerError::Publish(e.to_string()))?;

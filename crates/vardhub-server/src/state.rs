@@ -5,11 +5,13 @@ use crate::metrics::Metrics;
 use crate::runs::RunCache;
 use crate::throttle::Throttle;
 use std::sync::Arc;
+use vardhub_engine::definitions::Definitions;
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_ingest::ReleaseKeys;
 use vardhub_store::Hub;
 
-/// Everything a handler needs: the hub, the disclosure policy, the run cache, the metrics and,
+/// Everything a handler needs: the hub, the definitions (recipes, specifications, disclosure
+/// policy), the run cache, the metrics and,
 /// when hemhämtning is configured, the regions' release keys. Never the key that makes lake
 /// pseudonyms: the server cannot recompute a pseudonym from an identity number. Cheap to clone.
 #[derive(Clone)]
@@ -20,7 +22,7 @@ pub struct AppState {
 
 struct Inner {
     hub: Hub,
-    policy: Arc<DisclosurePolicy>,
+    definitions: Arc<Definitions>,
     runs: RunCache,
     metrics: Metrics,
     config: ServerConfig,
@@ -28,12 +30,16 @@ struct Inner {
 }
 
 impl AppState {
-    /// State over an open hub with a disclosure policy.
+    /// State over an open hub with the built-in definitions and a disclosure policy.
     pub fn new(hub: Hub, policy: DisclosurePolicy, config: ServerConfig) -> AppState {
+        AppState::with_definitions(hub, Definitions::builtin().with_policy(policy), config)
+    }
+    /// State over an open hub with a set of definitions (recipes, specifications, policy).
+    pub fn with_definitions(hub: Hub, definitions: Definitions, config: ServerConfig) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 hub,
-                policy: Arc::new(policy),
+                definitions: Arc::new(definitions),
                 runs: RunCache::default(),
                 metrics: Metrics::default(),
                 throttle: Throttle::new(config.throttle),
@@ -54,9 +60,9 @@ impl AppState {
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
     }
-    /// The disclosure policy.
-    pub(crate) fn policy(&self) -> &Arc<DisclosurePolicy> {
-        &self.inner.policy
+    /// The definitions the hub runs on.
+    pub(crate) fn definitions(&self) -> &Arc<Definitions> {
+        &self.inner.definitions
     }
     /// The regions' release keys, when hemhämtning is configured.
     pub(crate) fn release_keys(&self) -> Option<&Arc<ReleaseKeys>> {
@@ -79,7 +85,7 @@ impl AppState {
         match self.runs().latest(self.hub()).await {
             Ok(Some(run)) => {
                 for a in accesses {
-                    if let Err(e) = run.values(self.policy(), *a).await {
+                    if let Err(e) = run.values(self.definitions(), *a).await {
                         tracing::error!(error = %e, "warm-up failed");
                     }
                 }

@@ -11,10 +11,8 @@
 
 use super::compute::{ResultRow, SWEDEN};
 use super::publish::{Grid, PublishError, by_table, par_tables};
-use super::spec::builtin;
-use crate::disclosure::{
-    CellId, CellInput, DisclosurePolicy, EarlierRelease, Knowledge, Status, Table,
-};
+use crate::definitions::Definitions;
+use crate::disclosure::{CellId, CellInput, EarlierRelease, Knowledge, Status, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -115,10 +113,11 @@ fn same_values(a: &CellInput, b: &CellInput) -> bool {
 /// `history`, the tables released before (any order; only those of the same indicator and period
 /// are used).
 pub fn release(
-    policy: &DisclosurePolicy,
+    defs: &Definitions,
     rows: &[ResultRow],
     history: &[ReleasedTable],
 ) -> Result<Vec<ReleasedTable>, PublishError> {
+    let policy = defs.policy();
     let mut earlier: BTreeMap<(&str, &str), Vec<&ReleasedTable>> = BTreeMap::new();
     for h in history {
         earlier
@@ -130,8 +129,8 @@ pub fn release(
     let policy_name = format!("{} v{}", policy.id(), policy.version());
     let mut out = par_tables(groups.len(), |i| {
         let ((indicator, period), group) = &groups[i];
-        let recipe = builtin()
-            .get(*indicator)
+        let recipe = defs
+            .recipe(indicator)
             .ok_or_else(|| PublishError::UnknownIndicator((*indicator).to_owned()))?;
         let grid = Grid::new(recipe, group);
         let (mut table, members) = grid.table();
@@ -212,12 +211,12 @@ pub enum ReleaseError {
 /// ([`vardhub_store::Hub::store_indicator_run`] and [`to_entries`]).
 pub async fn release_against_ledger(
     hub: &vardhub_store::Hub,
-    policy: &DisclosurePolicy,
+    defs: &Definitions,
     rows: &[ResultRow],
     run_id: Option<&str>,
 ) -> Result<Vec<ReleasedTable>, ReleaseError> {
     let history = from_entries(&hub.releases_before(run_id).await?)?;
-    Ok(release(policy, rows, &history)?)
+    Ok(release(defs, rows, &history)?)
 }
 
 #[cfg(test)]
@@ -248,7 +247,7 @@ mod tests {
 
     #[test]
     fn earlier_releases_are_tied_to_the_new_table_by_label_where_values_did_not_change() {
-        let policy = DisclosurePolicy::default_public();
+        let policy = crate::disclosure::DisclosurePolicy::default_public();
         // Before: region 03 had not delivered its late month (0 here), 01, 25 and 07 had.
         let mut before = released(
             &[("01", 40), ("25", 3), ("07", 20), ("03", 0), ("00", 63)],

@@ -18,10 +18,9 @@
 
 use super::compute::{AGE_GROUPS, ALL, ResultRow, SWEDEN};
 use super::ledger::{ReleasedTable, release};
-use super::spec::{Recipe, Unit, builtin};
-use crate::disclosure::{
-    CellInput, CellValues, DisclosureError, DisclosurePolicy, PublishedTable, Status, Table,
-};
+use super::spec::{Recipe, Unit};
+use crate::definitions::Definitions;
+use crate::disclosure::{CellInput, CellValues, DisclosureError, PublishedTable, Status, Table};
 use crate::stats::Interval;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,18 +154,18 @@ pub(crate) fn by_table(rows: &[ResultRow]) -> BTreeMap<(&str, &str), Vec<&Result
 /// deciding the public statuses here without earlier releases (tools and tests; the hub publishes
 /// a run with [`publish_released`] and the statuses recorded in its release).
 pub fn publish(
-    policy: &DisclosurePolicy,
+    defs: &Definitions,
     rows: &[ResultRow],
     run_id: &str,
     view: &View,
 ) -> Result<Vec<PublicValue>, PublishError> {
-    let released = release(policy, rows, &[])?;
-    publish_released(policy, rows, run_id, view, &released)
+    let released = release(defs, rows, &[])?;
+    publish_released(defs, rows, run_id, view, &released)
 }
 
 /// Publish all rows of a run for one view with the public statuses of its release.
 pub fn publish_released(
-    policy: &DisclosurePolicy,
+    defs: &Definitions,
     rows: &[ResultRow],
     run_id: &str,
     view: &View,
@@ -184,7 +183,7 @@ pub fn publish_released(
             period: (*period).to_owned(),
         };
         let released = by_key.get(&(*indicator, *period)).ok_or_else(mismatch)?;
-        publish_table(policy, indicator, group, run_id, view, released)
+        publish_table(defs, indicator, group, run_id, view, released)
     })?;
     out.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
     Ok(out)
@@ -233,16 +232,17 @@ pub(crate) fn par_tables<T: Send>(
 
 /// Publish one indicator × period table for a view, with the public statuses of its release.
 fn publish_table(
-    policy: &DisclosurePolicy,
+    defs: &Definitions,
     indicator: &str,
     group: &[&ResultRow],
     run_id: &str,
     view: &View,
     released: &ReleasedTable,
 ) -> Result<Vec<PublicValue>, PublishError> {
+    let policy = defs.policy();
     let mut out = Vec::new();
-    let recipe = builtin()
-        .get(indicator)
+    let recipe = defs
+        .recipe(indicator)
         .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
     let grid = Grid::new(recipe, group);
     let (table, members) = grid.table();
@@ -732,12 +732,10 @@ pub struct IndicatorTable {
 }
 
 /// Every public table of a run (one per indicator and period) with its unsuppressed input.
-pub fn tables(
-    policy: &DisclosurePolicy,
-    rows: &[ResultRow],
-) -> Result<Vec<IndicatorTable>, PublishError> {
+pub fn tables(defs: &Definitions, rows: &[ResultRow]) -> Result<Vec<IndicatorTable>, PublishError> {
+    let policy = defs.policy();
     let mut out = Vec::new();
-    for released in release(policy, rows, &[])? {
+    for released in release(defs, rows, &[])? {
         let knowledge = released.knowledge(&[]);
         let published = policy
             .apply_with(&released.table, &knowledge)

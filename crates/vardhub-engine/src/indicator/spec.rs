@@ -355,6 +355,10 @@ pub struct IndicatorSpec {
     pub area: String,
     /// Source collection.
     pub source: String,
+    /// The version of the source collection's specification whose variables the recipe uses;
+    /// none = the newest in the definitions folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_version: Option<String>,
     /// Unit.
     pub unit: Unit,
     /// Which direction is better.
@@ -451,13 +455,18 @@ impl Recipe {
         {
             return Err(err("a proportion's target is between 0 and 1".into()));
         }
-        let hash = hex::encode(&Sha256::digest(text.as_bytes())[..8]);
+        let hash = recipe_hash(text);
         Ok(Recipe {
             spec,
             hash,
             file: file.to_owned(),
         })
     }
+}
+
+/// The content hash a recipe carries: SHA-256 of the file's bytes, first 16 hex digits.
+pub fn recipe_hash(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// The recipes shipped with the hub.

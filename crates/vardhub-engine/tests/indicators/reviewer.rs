@@ -7,7 +7,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
-use vardhub_engine::disclosure::{DisclosurePolicy, Status};
+use vardhub_engine::disclosure::Status;
 use vardhub_engine::indicator::publish::{View, publish};
 use vardhub_engine::indicator::spec::{Direction, Standardisation, Unit};
 use vardhub_engine::indicator::{PublicValue, ResultRow, builtin, compute};
@@ -84,8 +84,13 @@ async fn build() -> Year {
             }
         }
     }
-    let policy = DisclosurePolicy::default_public();
-    let public = publish(&policy, &computed.rows, "run", &View::Public).unwrap();
+    let public = publish(
+        &vardhub_engine::definitions::Definitions::builtin(),
+        &computed.rows,
+        "run",
+        &View::Public,
+    )
+    .unwrap();
     eprintln!("synthetic year at scale {SCALE}: {:?}", started.elapsed());
     Year {
         rows: computed.rows,

@@ -25,7 +25,7 @@ use vardhub_domain::{Period, RegionCode};
 use vardhub_engine::disclosure::Status;
 use vardhub_engine::indicator::compute::{AGE_GROUPS, ALL, SWEDEN};
 use vardhub_engine::indicator::publish::{AGE_UNKNOWN, SEX_UNKNOWN};
-use vardhub_engine::indicator::{IndicatorSpec, Recipe, builtin};
+use vardhub_engine::indicator::{IndicatorSpec, Recipe};
 
 /// Default page size of `values`.
 pub const DEFAULT_PAGE_SIZE: usize = 500;
@@ -76,7 +76,12 @@ pub async fn catalogue(
 ) -> Result<Response, Problem> {
     let run = latest(&state).await?;
     let run_id = run.as_ref().map(|r| r.run.id.as_str());
-    let list: Vec<IndicatorInfo> = builtin().values().map(|r| info(r, run_id)).collect();
+    let list: Vec<IndicatorInfo> = state
+        .definitions()
+        .recipes()
+        .values()
+        .map(|r| info(r, run_id))
+        .collect();
     let statuses: serde_json::Map<String, Value> = Status::ALL
         .iter()
         .map(|s| {
@@ -103,9 +108,10 @@ pub async fn indicator(
     _caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let recipe = builtin()
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("okänd indikator / unknown indicator {id}")))?;
+    let recipe =
+        state.definitions().recipes().get(&id).ok_or_else(|| {
+            Problem::not_found(format!("okänd indikator / unknown indicator {id}"))
+        })?;
     let run = latest(&state).await?;
     let mut res = Json(info(recipe, run.as_ref().map(|r| r.run.id.as_str()))).into_response();
     set_cache(res.headers_mut(), Access::Public);
@@ -278,7 +284,7 @@ pub async fn values(
     query: Result<Query<ValuesQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    if !builtin().contains_key(&id) {
+    if !state.definitions().recipes().contains_key(&id) {
         return Err(Problem::not_found(format!(
             "okänd indikator / unknown indicator {id}"
         )));
@@ -319,7 +325,7 @@ pub async fn values(
         return Ok(res);
     }
     let all = run
-        .values(state.policy(), access)
+        .values(state.definitions(), access)
         .await
         .map_err(Problem::internal)?;
     let matching: Vec<&PublicValue> = all

@@ -173,10 +173,10 @@ async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
     run.recipes = "{}".into();
     run.inputs = "[]".into();
     run.timings = "{}".into();
-    let policy = vardhub_engine::disclosure::DisclosurePolicy::default_public();
+    let defs = vardhub_engine::definitions::Definitions::builtin();
     let released = vardhub_engine::indicator::ledger::release_against_ledger(
         &hub,
-        &policy,
+        &defs,
         &computed.rows,
         None,
     )

@@ -22,7 +22,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use vardhub_domain::RegionCode;
-use vardhub_engine::indicator::builtin;
 use vardhub_engine::indicator::compute::SWEDEN;
 use vardhub_engine::indicator::spec::Unit;
 use vardhub_engine::stats::{Confidence, normal_funnel_limits};
@@ -97,7 +96,7 @@ pub async fn indicator(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let mut base = Base::new(lang, &caller, &uri);
-    let Some(recipe) = builtin().get(&id) else {
+    let Some(recipe) = state.definitions().recipes().get(&id) else {
         return Ok(message(
             StatusCode::NOT_FOUND,
             base,

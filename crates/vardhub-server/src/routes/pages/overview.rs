@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use vardhub_domain::RegionCode;
-use vardhub_engine::indicator::builtin;
 use vardhub_engine::indicator::compute::{ALL, SWEDEN};
 
 /// One indicator on the start page.
@@ -61,7 +60,7 @@ pub(super) async fn values_for(
         return Ok(None);
     };
     let values = run
-        .values(state.policy(), caller.access())
+        .values(state.definitions(), caller.access())
         .await
         .map_err(Problem::internal)?;
     Ok(Some((run.run.id.clone(), values)))
@@ -118,7 +117,7 @@ pub async fn start(
     let base = Base::new(lang, &caller, &uri);
     let data = values_for(&state, &caller).await?;
     let mut areas: BTreeMap<String, Vec<Card>> = BTreeMap::new();
-    for r in builtin().values() {
+    for r in state.definitions().recipes().values() {
         let s = &r.spec;
         let series = data
             .as_ref()
@@ -217,7 +216,7 @@ pub async fn region(
     let data = values_for(&state, &caller).await?;
     let mut rows = Vec::new();
     if let Some((_, values)) = &data {
-        for r in builtin().values() {
+        for r in state.definitions().recipes().values() {
             let s = &r.spec;
             let mine = totals(values, &s.id, region.as_str());
             let Some(latest) = mine.last() else { continue };
