@@ -4,11 +4,13 @@ use super::say;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::path::Path;
 use std::process::ExitCode;
-use vardhub_engine::definitions::Definitions;
+use vardhub_engine::definitions::{Definitions, check_recipe};
+use vardhub_engine::indicator::Recipe;
 use vardhub_engine::indicator::ledger::{release_against_ledger, to_entries};
-use vardhub_engine::indicator::{ResultRow, View, builtin, compute, publish_released, results};
-use vardhub_store::Hub;
+use vardhub_engine::indicator::{ResultRow, View, compute, publish_released, results};
+use vardhub_store::{Hub, RunKind};
 
 /// `indicators list`.
 pub(crate) fn list(defs: &Definitions) -> ExitCode {
@@ -52,6 +54,10 @@ pub(crate) async fn compute_run(
     let computed = compute(&snapshot, &recipes).await?;
     let batch = results::to_batch(&computed.rows)?;
     let mut run = vardhub_store::new_run(snapshot.as_of, started);
+    run.trigger = match only {
+        Some(id) => format!("vardhub indicators compute --indicator {id}"),
+        None => "vardhub indicators compute".into(),
+    };
     run.recipes = serde_json::to_string(
         &recipes
             .iter()
@@ -128,15 +134,16 @@ pub(crate) async fn compute_run(
 /// `indicators show ID [--region R] [--period P]` from the latest run (unsuppressed: an operator view).
 pub(crate) async fn show(
     hub: &Hub,
+    defs: &Definitions,
     id: &str,
     region: Option<&str>,
     period: Option<&str>,
 ) -> Result<ExitCode> {
-    let recipe = builtin()
-        .get(id)
+    let recipe = defs
+        .recipe(id)
         .with_context(|| format!("okänd indikator / unknown indicator {id}"))?;
-    let runs = hub.indicator_runs().await?;
-    let Some(run) = runs.first() else {
+    let latest = hub.latest_official_run().await?;
+    let Some(run) = latest.as_ref() else {
         bail!("ingen beräkning ännu; kör `vardhub indicators compute` / no run yet");
     };
     let file = std::fs::File::open(&run.result_path)?;
@@ -150,10 +157,16 @@ pub(crate) async fn show(
         .filter(|r| period.is_none_or(|x| r.period == x))
         .filter(|r| region.is_some() || (r.kon == "alla" && r.aldersgrupp == "alla"))
         .collect();
+    print_rows(recipe, &run.id, &rows);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A recipe's header and its rows as a table (unsuppressed: an operator's view).
+fn print_rows(recipe: &Recipe, run_label: &str, rows: &[ResultRow]) {
     let s = &recipe.spec;
     say(format_args!(
         "{} — {}\n{}\nKälla: {} · version {} · hash {} · beräkning {}",
-        s.id, s.title.sv, s.description.sv, s.source, s.version, recipe.hash, run.id
+        s.id, s.title.sv, s.description.sv, s.source, s.version, recipe.hash, run_label
     ));
     if let Some(t) = &s.target {
         say(format_args!("Målnivå: {} ({})", t.value, t.sv));
@@ -171,7 +184,7 @@ pub(crate) async fn show(
         "riket",
         "jmf riket"
     ));
-    for r in &rows {
+    for r in rows {
         let v = r.standardised.or(r.value);
         let (lo, hi) = if r.standardised.is_some() {
             (r.standardised_lower, r.standardised_upper)
@@ -196,5 +209,45 @@ pub(crate) async fn show(
             r.flags.map_or("", |f| f.at_95.label_sv()),
         ));
     }
+}
+
+/// `indicators try FILE`: check a draft recipe against the definitions (every mistake with file,
+/// line and field), compute it on the lake and show its **unsuppressed** values for all regions
+/// and Sweden (both sexes, all ages). Stored as a run of kind draft: never released, never served.
+pub(crate) async fn try_recipe(hub: &Hub, defs: &Definitions, file: &Path) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+    let shown = file.display().to_string();
+    let (recipe, findings) = check_recipe(&shown, &text, defs.specs());
+    let Some(recipe) = recipe else {
+        for f in &findings {
+            say(format_args!("{f}"));
+        }
+        say(format_args!("{} fel / mistakes", findings.len()));
+        return Ok(ExitCode::from(1));
+    };
+    let started = vardhub_store::now_utc();
+    let snapshot = hub.snapshot(None, None).await?;
+    if snapshot.deliveries.is_empty() {
+        bail!("sjön är tom / the lake is empty");
+    }
+    let computed = compute(&snapshot, &[&recipe]).await?;
+    let batch = results::to_batch(&computed.rows)?;
+    let mut run = vardhub_store::new_run(snapshot.as_of, started);
+    run.kind = RunKind::Draft;
+    run.trigger = format!("vardhub indicators try {shown}");
+    run.recipes = serde_json::to_string(&[(recipe.spec.id.clone(), recipe.hash.clone())])?;
+    let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
+    run.inputs = serde_json::to_string(&inputs)?;
+    run.timings = "{}".into();
+    let run = hub.store_indicator_run(run, &batch, &[]).await?;
+    let rows: Vec<ResultRow> = computed
+        .rows
+        .into_iter()
+        .filter(|r| r.kon == "alla" && r.aldersgrupp == "alla")
+        .collect();
+    say(format_args!(
+        "UTKAST – opublicerat, utan röjandekontroll / DRAFT – unpublished, without disclosure control"
+    ));
+    print_rows(&recipe, &format!("{} (utkast / draft)", run.id), &rows);
     Ok(ExitCode::SUCCESS)
 }

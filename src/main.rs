@@ -10,12 +10,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use vardhub_domain::RegionCode;
 use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
-use vardhub_store::{DeliveryFilter, Hub};
+use vardhub_store::{DeliveryFilter, Hub, RecipeStatus};
 
 mod definitions;
 mod demo;
 mod indicators;
 mod keys;
+mod recipes;
 mod serve;
 mod users;
 
@@ -126,6 +127,11 @@ enum Command {
         #[command(subcommand)]
         action: IndicatorCommand,
     },
+    /// Indikatorrecept i hubben: inlämning, granskning, godkännande / recipes on the hub.
+    Recipes {
+        #[command(subcommand)]
+        action: RecipesCommand,
+    },
     /// Definitioner (datamängder, indikatorrecept, röjandepolicy) / definitions.
     Definitions {
         #[command(subcommand)]
@@ -228,6 +234,42 @@ enum DefinitionsCommand {
     },
 }
 
+/// Steps of a recipe's life cycle.
+#[derive(Debug, Subcommand)]
+enum RecipesCommand {
+    /// Lämna in ett recept (kontrolleras; blir utkast) / submit a recipe (checked; becomes a draft).
+    Submit {
+        /// Receptfilen / the recipe file.
+        file: PathBuf,
+        /// Vem / who (default: the login name).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Till granskning / to review.
+    Review(Step),
+    /// Godkänn: beräknas och publiceras i officiella körningar / approve: computed and published.
+    Approve(Step),
+    /// Tillbaka till utkast (ändringar begärs) / back to draft (changes asked for).
+    Draft(Step),
+    /// Dra tillbaka / retire.
+    Retire(Step),
+    /// Lista recepten och deras steg / list the recipes and their steps.
+    List,
+}
+
+/// One step: which recipe, who and why.
+#[derive(Debug, clap::Args)]
+struct Step {
+    /// Receptets hash eller indikator-id / the recipe's hash or indicator id.
+    recipe: String,
+    /// Vem / who (default: the login name).
+    #[arg(long)]
+    by: Option<String>,
+    /// Motivering / why.
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
 #[derive(Debug, Subcommand)]
 enum IndicatorCommand {
     /// Lista indikatorrecepten / list the indicator recipes.
@@ -240,6 +282,13 @@ enum IndicatorCommand {
         /// Läs sjön som den var vid denna tidpunkt (RFC 3339) / read the lake as of this moment.
         #[arg(long)]
         as_of: Option<String>,
+    },
+    /// Pröva ett indikatorrecept (utkast) på sjön: kontrolleras, beräknas och visas opublicerat
+    /// och utan röjandekontroll för behörig operatör; sparas som utkastkörning / try a draft
+    /// recipe on the lake: checked, computed and shown unsuppressed, never published.
+    Try {
+        /// Receptfilen / the recipe file.
+        file: PathBuf,
     },
     /// Visa en indikators värden från senaste beräkningen / show an indicator from the latest run.
     Show {
@@ -547,11 +596,45 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Definitions {
             action: DefinitionsCommand::Check { dir },
         } => Ok(definitions::check(dir)),
+        Command::Recipes { action } => {
+            let defs = defs()?;
+            let (hub, _) = keys::open_hub(&cli).await?;
+            init_logging(&data);
+            let step = |s: &Step, to| {
+                (
+                    s.recipe.clone(),
+                    to,
+                    recipes::actor(s.by.as_deref()),
+                    s.note.clone(),
+                )
+            };
+            let code = match action {
+                RecipesCommand::Submit { file, by } => {
+                    recipes::submit(&hub, &defs, file, &recipes::actor(by.as_deref())).await?
+                }
+                RecipesCommand::List => recipes::list(&hub).await?,
+                RecipesCommand::Review(s)
+                | RecipesCommand::Approve(s)
+                | RecipesCommand::Draft(s)
+                | RecipesCommand::Retire(s) => {
+                    let to = match action {
+                        RecipesCommand::Review(_) => RecipeStatus::Review,
+                        RecipesCommand::Approve(_) => RecipeStatus::Approved,
+                        RecipesCommand::Draft(_) => RecipeStatus::Draft,
+                        _ => RecipeStatus::Retired,
+                    };
+                    let (recipe, to, by, note) = step(s, to);
+                    recipes::move_to(&hub, &recipe, to, &by, &note).await?
+                }
+            };
+            hub.close().await;
+            Ok(code)
+        }
         Command::Indicators { action } => match action {
             IndicatorCommand::List => Ok(indicators::list(&defs()?)),
             IndicatorCommand::Compute { indicator, as_of } => {
-                let defs = defs()?;
                 let (hub, _) = keys::open_hub(&cli).await?;
+                let defs = recipes::with_approved(defs()?, &hub).await?;
                 init_logging(&data);
                 let code =
                     indicators::compute_run(&hub, &defs, indicator.as_deref(), as_of.as_deref())
@@ -559,9 +642,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 hub.close().await;
                 Ok(code)
             }
+            IndicatorCommand::Try { file } => {
+                let defs = defs()?;
+                let (hub, _) = keys::open_hub(&cli).await?;
+                init_logging(&data);
+                let code = indicators::try_recipe(&hub, &defs, file).await?;
+                hub.close().await;
+                Ok(code)
+            }
             IndicatorCommand::Show { id, region, period } => {
+                let defs = defs()?;
                 let hub = Hub::open(&data).await?;
-                let code = indicators::show(&hub, id, region.as_deref(), period.as_deref()).await?;
+                let code =
+                    indicators::show(&hub, &defs, id, region.as_deref(), period.as_deref()).await?;
                 hub.close().await;
                 Ok(code)
             }

@@ -837,3 +837,177 @@ fn a_definitions_folder_and_a_disclosure_policy_are_used_by_compute() {
     assert!(stdout.contains("medelvardtid"), "{stdout}");
     assert!(!stdout.contains("hoftfraktur_op_24h"), "{stdout}");
 }
+
+/// A raw HTTP GET on the running server: (status line, body).
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    )
+}
+
+/// The "done when": a recipe written here is checked, tried, approved and then published
+/// by a running hub, without rebuilding or restarting anything.
+#[test]
+fn a_recipe_written_here_is_checked_tried_approved_and_published_by_a_running_hub() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let dir = Delivery::new(tmp.path(), "stays")
+        .contacts(&Files::new(many_stays(40)), false)
+        .write();
+    let ingest = run(vardhub(&data).arg("ingest").arg(&dir).arg("--quiet"));
+    assert!(
+        ingest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ingest.stdout)
+    );
+    let first = run(vardhub(&data).args(["indicators", "compute"]));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+
+    // An NPO analyst writes a recipe: mean length of stay of acute inpatient episodes.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read_to_string(root.join("indicators/medelvardtid.toml")).unwrap();
+    let text = base
+        .replacen("id = \"medelvardtid\"", "id = \"medelvardtid_akut\"", 1)
+        .replacen(
+            "population = { vardform = [\"SV\"] }",
+            "population = { vardform = [\"SV\"], planerad = false }",
+            1,
+        );
+    assert_ne!(text, base);
+    let file = tmp.path().join("medelvardtid_akut.toml");
+    // First with a mistake: checked, nothing stored.
+    std::fs::write(
+        &file,
+        text.replacen("unit = \"mean\"", "unit = \"proportion\"", 1),
+    )
+    .unwrap();
+    let tried = run(vardhub(&data).args(["indicators", "try"]).arg(&file));
+    assert_eq!(tried.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&tried.stdout).contains("[unit]"));
+    std::fs::write(&file, &text).unwrap();
+    let tried = run(vardhub(&data).args(["indicators", "try"]).arg(&file));
+    let stdout = String::from_utf8_lossy(&tried.stdout);
+    assert!(
+        tried.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&tried.stderr)
+    );
+    assert!(
+        stdout.contains("UTKAST") && stdout.contains("medelvardtid_akut"),
+        "{stdout}"
+    );
+
+    // The running hub.
+    let mut child = vardhub(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    let (status, _) = http_get(&addr, "/api/v1/indicators/medelvardtid_akut");
+    assert!(status.contains("404"), "a draft is not published: {status}");
+
+    // Submitted, reviewed, approved: each step with who and when.
+    for args in [
+        vec![
+            "recipes",
+            "submit",
+            file.to_str().unwrap(),
+            "--by",
+            "npo-analytiker",
+        ],
+        vec![
+            "recipes",
+            "review",
+            "medelvardtid_akut",
+            "--by",
+            "npo-analytiker",
+        ],
+        vec![
+            "recipes",
+            "approve",
+            "medelvardtid_akut",
+            "--by",
+            "kc",
+            "--note",
+            "NAG-beslut",
+        ],
+    ] {
+        let out = run(vardhub(&data).args(&args));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = run(vardhub(&data).args(["recipes", "list"]));
+    let stdout = String::from_utf8_lossy(&list.stdout);
+    for step in [
+        "draft",
+        "review",
+        "approved",
+        "npo-analytiker",
+        "kc",
+        "NAG-beslut",
+    ] {
+        assert!(stdout.contains(step), "{step}: {stdout}");
+    }
+    // An approved recipe cannot be approved again.
+    let again = run(vardhub(&data).args(["recipes", "approve", "medelvardtid_akut"]));
+    assert_eq!(again.status.code(), Some(2));
+
+    // The next official run computes it; the running server publishes it.
+    let second = run(vardhub(&data).args(["indicators", "compute"]));
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        second.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert!(stdout.contains("medelvardtid_akut"), "{stdout}");
+    let (status, body) = http_get(&addr, "/api/v1/indicators/medelvardtid_akut");
+    assert!(status.contains("200"), "{status} {body}");
+    let (status, body) = http_get(&addr, "/api/v1/indicators");
+    assert!(status.contains("200"));
+    assert!(body.contains("medelvardtid_akut"), "{body}");
+    let (status, _) = http_get(&addr, "/indikatorer/medelvardtid_akut");
+    assert!(status.contains("200"), "{status}");
+
+    // Retired: the next official run leaves it out.
+    let out =
+        run(vardhub(&data).args(["recipes", "retire", "medelvardtid_akut", "--note", "ersatt"]));
+    assert!(out.status.success());
+    let third = run(vardhub(&data).args(["indicators", "compute"]));
+    assert!(!String::from_utf8_lossy(&third.stdout).contains("medelvardtid_akut"));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}

@@ -37,9 +37,10 @@ pub(crate) struct LoadedRun {
 }
 
 impl RunCache {
-    /// The newest run, loading it if it changed.
+    /// The newest official run (never a draft, scenario, analysis or project run), loading it
+    /// if it changed.
     pub async fn latest(&self, hub: &Hub) -> Result<Option<Arc<LoadedRun>>, ServerError> {
-        let Some(newest) = hub.indicator_runs().await?.into_iter().next() else {
+        let Some(newest) = hub.latest_official_run().await? else {
             return Ok(None);
         };
         let mut current = self.current.lock().await;

@@ -1,10 +1,11 @@
 //! The shared state of all requests.
 
 use crate::ServerConfig;
+use crate::error::ServerError;
 use crate::metrics::Metrics;
-use crate::runs::RunCache;
+use crate::runs::{LoadedRun, RunCache};
 use crate::throttle::Throttle;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use vardhub_engine::definitions::Definitions;
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_ingest::ReleaseKeys;
@@ -22,7 +23,10 @@ pub struct AppState {
 
 struct Inner {
     hub: Hub,
-    definitions: Arc<Definitions>,
+    /// The definitions the server was started with.
+    base: Definitions,
+    /// `base` with the hub's approved recipes, as of the official run it was made for.
+    definitions: RwLock<(Option<String>, Arc<Definitions>)>,
     runs: RunCache,
     metrics: Metrics,
     config: ServerConfig,
@@ -39,7 +43,8 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 hub,
-                definitions: Arc::new(definitions),
+                definitions: RwLock::new((None, Arc::new(definitions.clone()))),
+                base: definitions,
                 runs: RunCache::default(),
                 metrics: Metrics::default(),
                 throttle: Throttle::new(config.throttle),
@@ -60,9 +65,50 @@ impl AppState {
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
     }
-    /// The definitions the hub runs on.
-    pub(crate) fn definitions(&self) -> &Arc<Definitions> {
-        &self.inner.definitions
+    /// The definitions the hub runs on: the server's own plus the recipes approved in the
+    /// hub's catalogue as of the latest official run ([`AppState::latest_run`]).
+    pub(crate) fn definitions(&self) -> Arc<Definitions> {
+        self.inner
+            .definitions
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1
+            .clone()
+    }
+    /// The newest official run; when it changed, the definitions are refreshed with the recipes
+    /// approved in the hub's catalogue (a recipe approved and computed on a running hub is
+    /// served without a restart).
+    pub(crate) async fn latest_run(&self) -> Result<Option<Arc<LoadedRun>>, ServerError> {
+        let run = self.runs().latest(self.hub()).await?;
+        if let Some(r) = &run {
+            let current = self
+                .inner
+                .definitions
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0
+                .clone();
+            if current.as_deref() != Some(r.run.id.as_str()) {
+                let approved: Vec<(String, String)> = self
+                    .hub()
+                    .approved_recipes()
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.file, s.text))
+                    .collect();
+                let (defs, findings) = self.inner.base.clone().with_approved(&approved);
+                for f in &findings {
+                    tracing::warn!(finding = %f, "approved recipe left out");
+                }
+                *self
+                    .inner
+                    .definitions
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    (Some(r.run.id.clone()), Arc::new(defs));
+            }
+        }
+        Ok(run)
     }
     /// The regions' release keys, when hemhämtning is configured.
     pub(crate) fn release_keys(&self) -> Option<&Arc<ReleaseKeys>> {
@@ -82,10 +128,10 @@ impl AppState {
     /// disclosure step of a whole run takes a while). Errors are logged, not returned: requests
     /// will retry.
     pub async fn warm_up(&self, accesses: &[crate::Access]) {
-        match self.runs().latest(self.hub()).await {
+        match self.latest_run().await {
             Ok(Some(run)) => {
                 for a in accesses {
-                    if let Err(e) = run.values(self.definitions(), *a).await {
+                    if let Err(e) = run.values(&self.definitions(), *a).await {
                         tracing::error!(error = %e, "warm-up failed");
                     }
                 }

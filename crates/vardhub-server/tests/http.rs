@@ -145,6 +145,39 @@ async fn operations_endpoints_and_the_openapi_document_match_the_router() {
     assert!(text.contains("vardhub_latest_run_age_seconds "));
 }
 
+/// Draft, scenario, analysis and project runs stored after the official one are never served:
+/// not by the operations endpoints, the API or the pages, to the public or to any user.
+#[tokio::test]
+async fn no_draft_scenario_or_analysis_run_appears_in_any_public_or_region_response() {
+    let w = world();
+    assert_eq!(w.other_runs.len(), 4);
+    let health = json("/health", None).await;
+    assert_eq!(health["latest_run"]["id"], w.official_run.as_str());
+    let period = w.periods.last().unwrap();
+    for user in [None]
+        .into_iter()
+        .chain(USERS.iter().map(|u| Some(w.token(u))))
+    {
+        let cat = json("/api/v1/indicators", user).await;
+        assert_eq!(cat["latest_run"], w.official_run.as_str(), "{cat}");
+        for path in [
+            "/api/v1/indicators".to_owned(),
+            format!("/api/v1/indicators/{ID}"),
+            format!("/api/v1/indicators/{ID}/values?period={period}"),
+            format!("/api/v1/indicators/{ID}/values?period={period}&format=csv"),
+            "/".to_owned(),
+            format!("/indikatorer/{ID}"),
+        ] {
+            let res = get(&path, user).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let body = res.text().await.unwrap();
+            for other in &w.other_runs {
+                assert!(!body.contains(other.as_str()), "{path} names {other}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_catalogue_and_indicators_for_every_role() {
     let w = world();

@@ -23,8 +23,61 @@ const DDL: &str = "CREATE TABLE IF NOT EXISTS indicator_runs (
     result_path TEXT NOT NULL,
     result_sha256 TEXT NOT NULL,
     rows INTEGER NOT NULL,
-    timings TEXT NOT NULL
+    timings TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'official',
+    trigger TEXT NOT NULL DEFAULT ''
 )";
+
+/// Columns added after the table first shipped: (name, definition).
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("kind", "kind TEXT NOT NULL DEFAULT 'official'"),
+    ("trigger", "trigger TEXT NOT NULL DEFAULT ''"),
+];
+
+/// What a run is for. Runs of every kind are stored apart (own result folders, never in the
+/// release ledger unless official); only the newest **official** run feeds the public API,
+/// the pages and the region views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// The published indicators.
+    Official,
+    /// A draft recipe tried on the lake (seen only by authorised users, unsuppressed).
+    Draft,
+    /// A what-if scenario.
+    Scenario,
+    /// A patient-level analysis.
+    Analysis,
+    /// A research project's computation.
+    Project,
+}
+
+impl RunKind {
+    /// Every kind.
+    pub const ALL: [RunKind; 5] = [
+        RunKind::Official,
+        RunKind::Draft,
+        RunKind::Scenario,
+        RunKind::Analysis,
+        RunKind::Project,
+    ];
+
+    /// The name stored in the catalogue.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Official => "official",
+            RunKind::Draft => "draft",
+            RunKind::Scenario => "scenario",
+            RunKind::Analysis => "analysis",
+            RunKind::Project => "project",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(s: &str) -> Option<RunKind> {
+        RunKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
 
 /// One computation run.
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +104,10 @@ pub struct IndicatorRun {
     pub rows: i64,
     /// JSON object: indicator id → milliseconds.
     pub timings: String,
+    /// What the run is for.
+    pub kind: RunKind,
+    /// What started it (`vardhub indicators compute`, an ingest of given deliveries, …).
+    pub trigger: String,
 }
 
 impl Hub {
@@ -63,9 +120,20 @@ impl Hub {
         results: &RecordBatch,
         released: &[(String, String)],
     ) -> Result<IndicatorRun, StoreError> {
-        sqlx::query(DDL).execute(&self.pool).await?;
+        self.ensure_runs_table().await?;
         self.ensure_ledger().await?;
-        let dir = self.layout.root().join("results").join(&run.id);
+        if run.kind != RunKind::Official && !released.is_empty() {
+            return Err(StoreError::Conflict(format!(
+                "en körning av typen {} publiceras aldrig / a {} run is never released",
+                run.kind.as_str(),
+                run.kind.as_str()
+            )));
+        }
+        let results_dir = self.layout.root().join("results");
+        let dir = match run.kind {
+            RunKind::Official => results_dir.join(&run.id),
+            kind => results_dir.join(kind.as_str()).join(&run.id),
+        };
         crate::private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
         let path = dir.join("indicators.parquet");
         let mut writer = TableWriter::create(&path, "indicators", results.schema())?;
@@ -80,7 +148,8 @@ impl Hub {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
             sqlx::query(
                 "INSERT INTO indicator_runs (id, started_at, finished_at, as_of, software_version, recipes, inputs,
-                     result_path, result_sha256, rows, timings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     result_path, result_sha256, rows, timings, kind, trigger)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&run.id)
             .bind(&run.started_at)
@@ -93,10 +162,17 @@ impl Hub {
             .bind(&run.result_sha256)
             .bind(run.rows)
             .bind(&run.timings)
+            .bind(run.kind.as_str())
+            .bind(&run.trigger)
             .execute(&mut *tx)
             .await?;
             crate::ledger::record(&mut tx, &run.id, released).await?;
-            let details = format!("{} rows, {} tables released", run.rows, released.len());
+            let details = format!(
+                "{} run, {} rows, {} tables released",
+                run.kind.as_str(),
+                run.rows,
+                released.len()
+            );
             let head = audit::append(&mut tx, key, "system", "indicators.compute", &run.id, &details).await?;
             tx.commit().await?;
             Ok(head)
@@ -112,13 +188,57 @@ impl Hub {
         Ok(run)
     }
 
-    /// Indicator runs, newest first.
-    pub async fn indicator_runs(&self) -> Result<Vec<IndicatorRun>, StoreError> {
+    /// The runs table, with the columns added since it first shipped.
+    async fn ensure_runs_table(&self) -> Result<(), StoreError> {
         sqlx::query(DDL).execute(&self.pool).await?;
+        let columns: Vec<String> =
+            sqlx::query("SELECT name FROM pragma_table_info('indicator_runs')")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(|r| r.get(0))
+                .collect();
+        for (name, definition) in ADDED_COLUMNS {
+            if !columns.iter().any(|c| c == name) {
+                // A constant of this file, never input.
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER TABLE indicator_runs ADD COLUMN {definition}"
+                )))
+                .execute(&self.pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Indicator runs of every kind, newest first.
+    pub async fn indicator_runs(&self) -> Result<Vec<IndicatorRun>, StoreError> {
+        self.runs_where(None).await
+    }
+
+    /// Indicator runs of one kind, newest first.
+    pub async fn indicator_runs_of(&self, kind: RunKind) -> Result<Vec<IndicatorRun>, StoreError> {
+        self.runs_where(Some(kind)).await
+    }
+
+    /// The newest official run: the one the public API, the pages and the region views serve.
+    pub async fn latest_official_run(&self) -> Result<Option<IndicatorRun>, StoreError> {
+        Ok(self
+            .runs_where(Some(RunKind::Official))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn runs_where(&self, kind: Option<RunKind>) -> Result<Vec<IndicatorRun>, StoreError> {
+        self.ensure_runs_table().await?;
         let rows = sqlx::query(
             "SELECT id, started_at, finished_at, as_of, software_version, recipes, inputs, result_path,
-                    result_sha256, rows, timings FROM indicator_runs ORDER BY started_at DESC, id DESC",
+                    result_sha256, rows, timings, kind, trigger FROM indicator_runs
+             WHERE ?1 IS NULL OR kind = ?1
+             ORDER BY started_at DESC, id DESC",
         )
+        .bind(kind.map(RunKind::as_str))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -135,12 +255,15 @@ impl Hub {
                 result_sha256: r.get(8),
                 rows: r.get(9),
                 timings: r.get(10),
+                // Unknown kinds (a newer hub's) are never taken for official.
+                kind: RunKind::parse(&r.get::<String, _>(11)).unwrap_or(RunKind::Draft),
+                trigger: r.get(12),
             })
             .collect())
     }
 }
 
-/// A new run record (to be completed by [`Hub::store_indicator_run`]).
+/// A new official run record (id from the start time), to be filled in by the caller.
 pub fn new_run(
     as_of: chrono::DateTime<chrono::Utc>,
     started: chrono::DateTime<chrono::Utc>,
@@ -157,5 +280,7 @@ pub fn new_run(
         result_sha256: String::new(),
         rows: 0,
         timings: String::new(),
+        kind: RunKind::Official,
+        trigger: String::new(),
     }
 }

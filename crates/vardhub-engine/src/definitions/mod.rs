@@ -83,6 +83,22 @@ impl Definitions {
         self
     }
 
+    /// The same definitions with recipes approved in a hub's catalogue, as `(file, text)`: each
+    /// is checked against these specifications and replaces a recipe of the same id. A recipe
+    /// that no longer checks (e.g. the folder's specification changed) is left out and
+    /// returned as findings — never computed half-understood.
+    pub fn with_approved(mut self, approved: &[(String, String)]) -> (Definitions, Vec<Finding>) {
+        let mut findings = Vec::new();
+        for (file, text) in approved {
+            let (recipe, mut found) = check_recipe(file, text, &self.specs);
+            findings.append(&mut found);
+            if let Some(r) = recipe {
+                self.recipes.insert(r.spec.id.clone(), r);
+            }
+        }
+        (self, findings)
+    }
+
     /// The collection specifications.
     pub fn specs(&self) -> &SpecSet {
         &self.specs

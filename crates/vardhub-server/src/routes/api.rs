@@ -62,11 +62,7 @@ fn info<'a>(recipe: &'a Recipe, run: Option<&'a str>) -> IndicatorInfo<'a> {
 }
 
 async fn latest(state: &AppState) -> Result<Option<Arc<LoadedRun>>, Problem> {
-    state
-        .runs()
-        .latest(state.hub())
-        .await
-        .map_err(Problem::internal)
+    state.latest_run().await.map_err(Problem::internal)
 }
 
 /// `GET /api/v1/indicators`.
@@ -76,12 +72,8 @@ pub async fn catalogue(
 ) -> Result<Response, Problem> {
     let run = latest(&state).await?;
     let run_id = run.as_ref().map(|r| r.run.id.as_str());
-    let list: Vec<IndicatorInfo> = state
-        .definitions()
-        .recipes()
-        .values()
-        .map(|r| info(r, run_id))
-        .collect();
+    let defs = state.definitions();
+    let list: Vec<IndicatorInfo> = defs.recipes().values().map(|r| info(r, run_id)).collect();
     let statuses: serde_json::Map<String, Value> = Status::ALL
         .iter()
         .map(|s| {
@@ -108,11 +100,12 @@ pub async fn indicator(
     _caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let recipe =
-        state.definitions().recipes().get(&id).ok_or_else(|| {
-            Problem::not_found(format!("okänd indikator / unknown indicator {id}"))
-        })?;
     let run = latest(&state).await?;
+    let defs = state.definitions();
+    let recipe = defs
+        .recipes()
+        .get(&id)
+        .ok_or_else(|| Problem::not_found(format!("okänd indikator / unknown indicator {id}")))?;
     let mut res = Json(info(recipe, run.as_ref().map(|r| r.run.id.as_str()))).into_response();
     set_cache(res.headers_mut(), Access::Public);
     Ok(res)
@@ -284,6 +277,8 @@ pub async fn values(
     query: Result<Query<ValuesQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
+    // The latest run first: it refreshes the definitions with the hub's approved recipes.
+    latest(&state).await?;
     if !state.definitions().recipes().contains_key(&id) {
         return Err(Problem::not_found(format!(
             "okänd indikator / unknown indicator {id}"
@@ -325,7 +320,7 @@ pub async fn values(
         return Ok(res);
     }
     let all = run
-        .values(state.definitions(), access)
+        .values(&state.definitions(), access)
         .await
         .map_err(Problem::internal)?;
     let matching: Vec<&PublicValue> = all

@@ -11,11 +11,10 @@ use serde_json::json;
 /// The hand-written OpenAPI 3.1 document (checked against the router by a test).
 pub const OPENAPI: &str = include_str!("../../assets/openapi.json");
 
-/// `GET /health`: 200 when the catalogue answers, 503 otherwise; names the latest run.
+/// `GET /health`: 200 when the catalogue answers, 503 otherwise; names the latest official run.
 pub async fn health(State(state): State<AppState>) -> Response {
-    match state.hub().indicator_runs().await {
-        Ok(runs) => {
-            let latest = runs.first();
+    match state.hub().latest_official_run().await {
+        Ok(latest) => {
             let mut res = Json(json!({
                 "status": "ok",
                 "catalogue": true,
@@ -41,8 +40,8 @@ pub async fn health(State(state): State<AppState>) -> Response {
 
 /// `GET /metrics` (Prometheus text format 0.0.4).
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let age = match state.hub().indicator_runs().await {
-        Ok(runs) => runs.first().and_then(|r| {
+    let age = match state.hub().latest_official_run().await {
+        Ok(latest) => latest.and_then(|r| {
             chrono::DateTime::parse_from_rfc3339(&r.finished_at)
                 .ok()
                 .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).as_seconds_f64())

@@ -13,7 +13,7 @@ use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_engine::indicator::{builtin, compute, results};
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
 use vardhub_server::{Access, AppState, Role, ServerConfig};
-use vardhub_store::{AuditKey, Hub, HubId};
+use vardhub_store::{AuditKey, Hub, HubId, RunKind};
 
 /// Region A and B of the tests.
 pub const REGION_A: &str = "01";
@@ -35,6 +35,10 @@ pub struct World {
     pub tokens: Vec<(String, String)>,
     /// Months generated.
     pub periods: Vec<String>,
+    /// The official run (the one served).
+    pub official_run: String,
+    /// Newer runs of the other kinds (draft, scenario, analysis, project): never served.
+    pub other_runs: Vec<String>,
 }
 
 impl World {
@@ -83,7 +87,7 @@ pub fn world() -> &'static World {
             rt.block_on(async move {
                 let tmp = tempfile::tempdir().unwrap();
                 let root = tmp.keep();
-                let (hub, tokens, periods) = build_hub(&root).await;
+                let (hub, tokens, periods, (official_run, other_runs)) = build_hub(&root).await;
                 let state = AppState::new(
                     hub,
                     DisclosurePolicy::default_public(),
@@ -110,6 +114,8 @@ pub fn world() -> &'static World {
                         data,
                         tokens,
                         periods,
+                        official_run,
+                        other_runs,
                     })
                     .unwrap();
                 })
@@ -121,7 +127,15 @@ pub fn world() -> &'static World {
     })
 }
 
-async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
+/// The hub, its users' tokens, the months, and (official run, other runs).
+type Built = (
+    Hub,
+    Vec<(String, String)>,
+    Vec<String>,
+    (String, Vec<String>),
+);
+
+async fn build_hub(root: &Path) -> Built {
     let out = root.join("deliveries");
     vardhub_synth::generate(
         &vardhub_synth::SynthOptions {
@@ -183,9 +197,32 @@ async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
     .await
     .unwrap();
     let entries = vardhub_engine::indicator::ledger::to_entries(&released);
-    hub.store_indicator_run(run, &batch, &entries)
+    let official = hub
+        .store_indicator_run(run, &batch, &entries)
         .await
         .unwrap();
+    // Newer runs of every other kind, with other values: none may ever be served.
+    let mut others = Vec::new();
+    for kind in [
+        RunKind::Draft,
+        RunKind::Scenario,
+        RunKind::Analysis,
+        RunKind::Project,
+    ] {
+        let mut rows = computed.rows.clone();
+        for r in &mut rows {
+            r.numerator *= 2.0;
+            r.denominator *= 2.0;
+        }
+        let mut run = vardhub_store::new_run(snapshot.as_of, vardhub_store::now_utc());
+        run.kind = kind;
+        run.recipes = "{}".into();
+        run.inputs = "[]".into();
+        run.timings = "{}".into();
+        let batch = results::to_batch(&rows).unwrap();
+        let stored = hub.store_indicator_run(run, &batch, &[]).await.unwrap();
+        others.push(stored.id);
+    }
     let mut tokens = Vec::new();
     for (name, role, region) in [
         ("pub", Role::Public, None),
@@ -201,7 +238,7 @@ async fn build_hub(root: &Path) -> (Hub, Vec<(String, String)>, Vec<String>) {
         tokens.push((name.to_owned(), token));
     }
     let periods = vec!["2024-01".into(), "2024-02".into(), "2024-03".into()];
-    (hub, tokens, periods)
+    (hub, tokens, periods, (official.id, others))
 }
 
 /// An HTTP client that does not follow redirects.

@@ -96,7 +96,10 @@ pub async fn indicator(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let mut base = Base::new(lang, &caller, &uri);
-    let Some(recipe) = state.definitions().recipes().get(&id) else {
+    // The latest run first: it refreshes the definitions with the hub's approved recipes.
+    state.latest_run().await.map_err(Problem::internal)?;
+    let defs = state.definitions();
+    let Some(recipe) = defs.recipes().get(&id) else {
         return Ok(message(
             StatusCode::NOT_FOUND,
             base,

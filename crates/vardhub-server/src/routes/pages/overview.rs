@@ -51,16 +51,11 @@ pub(super) async fn values_for(
     state: &AppState,
     caller: &Caller,
 ) -> Result<Option<(String, Arc<Vec<PublicValue>>)>, Problem> {
-    let Some(run) = state
-        .runs()
-        .latest(state.hub())
-        .await
-        .map_err(Problem::internal)?
-    else {
+    let Some(run) = state.latest_run().await.map_err(Problem::internal)? else {
         return Ok(None);
     };
     let values = run
-        .values(state.definitions(), caller.access())
+        .values(&state.definitions(), caller.access())
         .await
         .map_err(Problem::internal)?;
     Ok(Some((run.run.id.clone(), values)))
