@@ -127,6 +127,7 @@ pub(crate) async fn run(
     let options = IngestOptions {
         actor: "demo".into(),
         expect_region: None,
+        specs: Some(std::sync::Arc::new(defs.specs().clone())),
     };
     let lock = hub.lock_writer().await?;
     let mut by_status: BTreeMap<&'static str, usize> = BTreeMap::new();

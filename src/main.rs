@@ -454,6 +454,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let options = IngestOptions {
                 actor: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
                 expect_region,
+                specs: Some(Arc::new(defs()?.specs().clone())),
             };
             let lock = hub.lock_writer().await?;
             let mut all_accepted = true;

@@ -1011,3 +1011,81 @@ fn a_recipe_written_here_is_checked_tried_approved_and_published_by_a_running_hu
         .status();
     let _ = child.wait();
 }
+
+/// Region 01 delivers `vardkontakter` 1.0.0, region 02 the same month in 1.1.0 with one new
+/// optional variable: both are accepted, the lake's readers see one schema, and an indicator
+/// reads both regions' contacts.
+#[test]
+fn two_versions_of_a_specification_are_accepted_side_by_side_and_indicators_read_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let defs = tmp.path().join("definitions");
+    copy_definitions(&defs);
+    let text = std::fs::read_to_string(defs.join("specs/vardkontakter.toml")).unwrap();
+    let second_table = text.match_indices("\n[[tables]]").nth(1).unwrap().0;
+    let new_variable = "\n[[tables.variables]]\nname = \"remisstyp\"\ntype = \"string\"\nmandatory = false\nmax_length = 20\ndescription = { sv = \"Remissens typ (ny i 1.1.0).\", en = \"Type of referral (new in 1.1.0).\" }\n";
+    let v11 = format!(
+        "{}{new_variable}{}",
+        &text[..second_table],
+        &text[second_table..]
+    )
+    .replacen("version = \"1.0.0\"", "version = \"1.1.0\"", 1);
+    std::fs::write(defs.join("specs/vardkontakter-1.1.0.toml"), v11).unwrap();
+    let check = run(vardhub(&data).args(["definitions", "check"]).arg(&defs));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    init(&data);
+    let old = Delivery::new(tmp.path(), "v10")
+        .contacts(&Files::new(many_stays(20)), false)
+        .write();
+    // Region 03's patients live in Uppsala (kommun 0380).
+    let uppsala: Vec<String> = many_stays(20)
+        .into_iter()
+        .map(|r| r.replacen(";0180;", ";0380;", 1))
+        .collect();
+    let mut new = Delivery::new(tmp.path(), "v11")
+        .contacts(&Files::new(uppsala), false)
+        .with_column("kontakter", "remisstyp", "egen");
+    new.region = "03".into();
+    new.spec_version = "1.1.0".into();
+    let new = new.write();
+    let with_defs = |c: &mut Command| -> Output { run(c.arg("--definitions").arg(&defs)) };
+    // Without the folder the hub knows only 1.0.0 and says which versions it accepts.
+    let refused = run(vardhub(&data).arg("ingest").arg(&new).arg("--quiet"));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("1.1.0"));
+    for d in [&old, &new] {
+        let out = with_defs(vardhub(&data).arg("ingest").arg(d).arg("--quiet"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let out =
+        with_defs(vardhub(&data).args(["indicators", "compute", "--indicator", "medelvardtid"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_defs(vardhub(&data).args([
+        "indicators",
+        "show",
+        "medelvardtid",
+        "--period",
+        "2024-03",
+    ]));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for region in ["01 ", "03 "] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("2024-03") && l.contains(&format!(" {region}"))),
+            "region {region} missing: {stdout}"
+        );
+    }
+}

@@ -82,6 +82,7 @@ async fn parallel_ingest_equals_ingest_one_by_one() {
     assert!(paths.len() > 100);
     let pseudonymiser = Arc::new(Pseudonymiser::from_master(&[3; 32], 1));
     let options = IngestOptions {
+        specs: None,
         actor: "test".into(),
         expect_region: None,
     };

@@ -95,6 +95,7 @@ async fn ingest(hub: &Hub, delivery: &Path) {
     let pseudo = Pseudonymiser::from_master(&[9; 32], 1);
     let lock = hub.lock_writer().await.unwrap();
     let opts = IngestOptions {
+        specs: None,
         actor: "test".into(),
         expect_region: None,
     };

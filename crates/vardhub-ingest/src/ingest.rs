@@ -17,8 +17,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use vardhub_domain::manifest::{MANIFEST_FORMAT, Manifest, ManifestFile};
-use vardhub_domain::spec::{self, CollectionSpec, Scope};
-use vardhub_domain::{Period, RegionCode};
+use vardhub_domain::spec::{CollectionSpec, Scope};
+use vardhub_domain::{Period, RegionCode, SpecSet};
 use vardhub_store::{
     DeliveryRecord, DeliveryStatus, Hub, StagedDelivery, StoreError, TableWriter, WriterLock,
     WrittenFile,
@@ -47,6 +47,9 @@ pub struct IngestOptions {
     pub actor: String,
     /// The region the submitter represents: a delivery for another region is refused.
     pub expect_region: Option<RegionCode>,
+    /// The collection specifications deliveries are validated against (several versions of one
+    /// collection may be live at once); `None`: the built-in ones.
+    pub specs: Option<Arc<SpecSet>>,
 }
 
 /// The result of one ingest.
@@ -72,7 +75,7 @@ impl IngestOutcome {
 /// What the manifest check established.
 struct Checked {
     manifest: Manifest,
-    spec: &'static CollectionSpec,
+    spec: Arc<CollectionSpec>,
     region_key: String,
     region: Option<RegionCode>,
     period: Period,
@@ -327,7 +330,7 @@ pub async fn finish(
             if !issues.has_fatal() {
                 crate::checks::death::check(
                     hub,
-                    c.spec,
+                    &c.spec,
                     c.period,
                     staged.dir(),
                     &report.tables,
@@ -336,7 +339,7 @@ pub async fn finish(
                 .await?;
                 hold = crate::checks::predecessor::check(
                     hub,
-                    c.spec,
+                    &c.spec,
                     &c.region_key,
                     c.period,
                     &report.tables,
@@ -464,8 +467,17 @@ fn check_manifest(
             format!("unknown manifest format; expected {MANIFEST_FORMAT}"),
         );
     }
-    let Some(spec) = spec::builtin().get(&manifest.collection) else {
-        let known: Vec<&str> = spec::builtin().keys().map(String::as_str).collect();
+    let builtin;
+    let specs: &SpecSet = match &options.specs {
+        Some(s) => s,
+        None => {
+            builtin = SpecSet::builtin();
+            &builtin
+        }
+    };
+    let versions = specs.versions(&manifest.collection);
+    if versions.is_empty() {
+        let known: Vec<&str> = specs.ids().collect();
         fatal(
             issues,
             "manifest_collection",
@@ -473,21 +485,28 @@ fn check_manifest(
             format!("unknown collection; known: {}", known.join(", ")),
         );
         return (None, sha);
-    };
-    if spec.version != manifest.spec_version {
-        fatal(
-            issues,
-            "spec_version",
-            format!(
-                "specifikationsversion {} stöds inte; hubben har {}",
-                manifest.spec_version, spec.version
-            ),
-            format!(
-                "specification version {} is not supported; the hub has {}",
-                manifest.spec_version, spec.version
-            ),
-        );
     }
+    let spec = match specs.get(&manifest.collection, &manifest.spec_version) {
+        Some(s) => Arc::new(s.clone()),
+        None => {
+            let live: Vec<&str> = versions.iter().map(|s| s.version.as_str()).collect();
+            fatal(
+                issues,
+                "spec_version",
+                format!(
+                    "specifikationsversion {} stöds inte; hubben tar emot {}",
+                    manifest.spec_version,
+                    live.join(", ")
+                ),
+                format!(
+                    "specification version {} is not supported; the hub accepts {}",
+                    manifest.spec_version,
+                    live.join(", ")
+                ),
+            );
+            return (None, sha);
+        }
+    };
     let Ok(period) = Period::parse(&manifest.period) else {
         fatal(
             issues,
@@ -669,8 +688,8 @@ fn stage_tables(
         left_out.insert(table.name.clone(), outcome.left_out_keys);
         stats.push(outcome.stats);
     }
-    crate::checks::orphans::check(c.spec, staged, &mut stats, &left_out, issues)?;
-    crate::checks::concentration::check(c.spec, staged.dir(), &stats, issues)?;
+    crate::checks::orphans::check(&c.spec, staged, &mut stats, &left_out, issues)?;
+    crate::checks::concentration::check(&c.spec, staged.dir(), &stats, issues)?;
     Ok((stats, residence))
 }
 

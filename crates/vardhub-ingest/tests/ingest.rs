@@ -52,6 +52,7 @@ impl Env {
     async fn ingest_as(&self, path: &Path, region: Option<&str>) -> ValidationReport {
         let lock = self.hub.lock_writer().await.unwrap();
         let opts = IngestOptions {
+            specs: None,
             actor: "test".into(),
             expect_region: region.map(|r| RegionCode::parse(r).unwrap()),
         };

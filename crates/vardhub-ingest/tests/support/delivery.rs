@@ -64,6 +64,8 @@ pub struct Delivery {
     pub encoding: &'static str,
     pub synthetic: bool,
     pub collection: String,
+    /// The specification version the manifest names.
+    pub spec_version: String,
     /// (table, file name, bytes as written, bytes the manifest describes)
     pub files: Vec<(String, String, Vec<u8>, Vec<u8>)>,
     /// Row count to declare for a Parquet file.
@@ -79,6 +81,7 @@ impl Delivery {
             encoding: "utf-8",
             synthetic: true,
             collection: "vardkontakter".into(),
+            spec_version: "1.0.0".into(),
             files: Vec::new(),
             parquet_rows: None,
         }
@@ -107,6 +110,24 @@ impl Delivery {
             .push((table.into(), format!("{table}.csv"), b.clone(), b));
         self
     }
+    /// A column more in a CSV table (written and described alike): `name` in the header and
+    /// `value` on every row.
+    pub fn with_column(mut self, table: &str, name: &str, value: &str) -> Delivery {
+        let entry = self.files.iter_mut().find(|e| e.0 == table).unwrap();
+        let text = String::from_utf8(entry.2.clone()).unwrap();
+        let mut out = String::new();
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            let (body, end) = match line.strip_suffix("\r\n") {
+                Some(b) => (b, "\r\n"),
+                None => line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n")),
+            };
+            let extra = if i == 0 { name } else { value };
+            out.push_str(&format!("{body};{extra}{end}"));
+        }
+        entry.2 = out.clone().into_bytes();
+        entry.3 = out.into_bytes();
+        self
+    }
     pub fn map_file(mut self, table: &str, f: impl FnOnce(Vec<u8>) -> Vec<u8>) -> Delivery {
         let entry = self.files.iter_mut().find(|e| e.0 == table).unwrap();
         entry.2 = f(std::mem::take(&mut entry.2));
@@ -133,7 +154,7 @@ impl Delivery {
             }));
         }
         let manifest = serde_json::json!({
-            "format": "vardhub-leverans/1", "collection": self.collection, "spec_version": "1.0.0",
+            "format": "vardhub-leverans/1", "collection": self.collection, "spec_version": self.spec_version,
             "region": self.region, "period": self.period, "synthetic": self.synthetic,
             "encoding": self.encoding, "files": files,
         });

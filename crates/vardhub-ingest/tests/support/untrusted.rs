@@ -132,6 +132,7 @@ async fn zip_bomb_entry_is_refused_after_reading_at_most_its_bound() {
     let counted = Counted::default();
     let lock = e.hub.lock_writer().await.unwrap();
     let opts = IngestOptions {
+        specs: None,
         actor: "test".into(),
         expect_region: None,
     };

@@ -171,6 +171,7 @@ async fn future_period_is_rejected() {
     let path = d.write();
     let lock = e.hub.lock_writer().await.unwrap();
     let opts = IngestOptions {
+        specs: None,
         actor: "test".into(),
         expect_region: None,
     };
@@ -522,6 +523,7 @@ async fn report_stdout_and_catalogue_contain_no_space_or_dot_form() {
     let outcome = {
         let lock = e.hub.lock_writer().await.unwrap();
         let opts = IngestOptions {
+            specs: None,
             actor: "test".into(),
             expect_region: None,
         };

@@ -163,6 +163,7 @@ async fn build_hub(root: &Path) -> Built {
     deliveries.sort();
     let lock = hub.lock_writer().await.unwrap();
     let opts = IngestOptions {
+        specs: None,
         actor: "test".into(),
         expect_region: None,
     };

@@ -75,6 +75,7 @@ async fn exports_hemhamtning_csv_neutralises_formula_cells() {
     let pseudo = crate::support::pseudonymiser();
     let lock = hub.lock_writer().await.unwrap();
     let opts = IngestOptions {
+        specs: None,
         actor: "test".into(),
         expect_region: None,
     };
