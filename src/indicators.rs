@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::Path;
 use std::process::ExitCode;
-use vardhub_engine::definitions::{Definitions, check_recipe};
+use vardhub_engine::definitions::Definitions;
 use vardhub_engine::indicator::Recipe;
-use vardhub_engine::indicator::ledger::{release_against_ledger, to_entries};
-use vardhub_engine::indicator::{ResultRow, View, compute, publish_released, results};
+use vardhub_engine::indicator::{ResultRow, View, publish_released, results};
+use vardhub_ops::OpsError;
+use vardhub_ops::runs::RunRequest;
 use vardhub_store::{Hub, RunKind};
 
 /// `indicators list`.
@@ -28,7 +29,8 @@ pub(crate) fn list(defs: &Definitions) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `indicators compute [--indicator ID] [--as-of TIME]`.
+/// `indicators compute [--indicator ID] [--as-of TIME]`: an official run
+/// ([`vardhub_ops::runs::compute_and_store`]) and what it took.
 pub(crate) async fn compute_run(
     hub: &Hub,
     defs: &Definitions,
@@ -40,54 +42,22 @@ pub(crate) async fn compute_run(
         .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)))
         .transpose()
         .context("--as-of: RFC 3339, e.g. 2024-05-01T00:00:00Z")?;
-    let recipes: Vec<_> = match only {
-        Some(id) => vec![
-            defs.recipe(id)
-                .with_context(|| format!("okänd indikator / unknown indicator {id}"))?,
-        ],
-        None => defs.recipes().values().collect(),
+    let request = RunRequest {
+        kind: RunKind::Official,
+        only: only.map(str::to_owned),
+        as_of,
+        trigger: match only {
+            Some(id) => format!("vardhub indicators compute --indicator {id}"),
+            None => "vardhub indicators compute".into(),
+        },
     };
-    let snapshot = hub.snapshot(None, as_of).await?;
-    if snapshot.deliveries.is_empty() {
-        bail!("sjön är tom vid denna tidpunkt / the lake is empty at that moment");
-    }
-    let computed = compute(&snapshot, &recipes).await?;
-    let batch = results::to_batch(&computed.rows)?;
-    let mut run = vardhub_store::new_run(snapshot.as_of, started);
-    run.trigger = match only {
-        Some(id) => format!("vardhub indicators compute --indicator {id}"),
-        None => "vardhub indicators compute".into(),
-    };
-    run.recipes = serde_json::to_string(
-        &recipes
-            .iter()
-            .map(|r| (r.spec.id.clone(), r.hash.clone()))
-            .collect::<std::collections::BTreeMap<_, _>>(),
-    )?;
-    let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
-    run.inputs = serde_json::to_string(&inputs)?;
-    run.timings = serde_json::to_string(
-        &computed
-            .timings
-            .iter()
-            .map(|(id, t, _)| (id.clone(), t.as_secs_f64() * 1000.0))
-            .collect::<std::collections::BTreeMap<_, _>>(),
-    )?;
-    // The public statuses are decided now, against every earlier release, and recorded with the
-    // run: the hub serves exactly these.
-    let t = std::time::Instant::now();
-    let policy = defs.policy();
-    let released = release_against_ledger(hub, defs, &computed.rows, None).await?;
-    let disclosure_secs = t.elapsed().as_secs_f64();
-    let run = hub
-        .store_indicator_run(run, &batch, &to_entries(&released))
-        .await?;
+    let stored = vardhub_ops::runs::compute_and_store(hub, defs, &request).await?;
+    let (run, released, disclosure_secs) = (&stored.run, &stored.released, stored.disclosure_secs);
+    let computed = &stored;
+    let inputs = stored.inputs;
     say(format_args!(
         "Beräkning {} / run: {} rader från {} leveranser (läst per {})",
-        run.id,
-        run.rows,
-        inputs.len(),
-        run.as_of
+        run.id, run.rows, inputs, run.as_of
     ));
     say(format_args!(
         "{:<28} {:>10} {:>10}",
@@ -109,7 +79,8 @@ pub(crate) async fn compute_run(
         run.result_path.display(),
         run.result_sha256
     ));
-    let public = publish_released(defs, &computed.rows, &run.id, &View::Public, &released)?;
+    let policy = defs.policy();
+    let public = publish_released(defs, &computed.rows, &run.id, &View::Public, released)?;
     let mut by_status: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for v in &public {
         *by_status.entry(v.status.label_sv()).or_default() += 1;
@@ -217,30 +188,18 @@ fn print_rows(recipe: &Recipe, run_label: &str, rows: &[ResultRow]) {
 pub(crate) async fn try_recipe(hub: &Hub, defs: &Definitions, file: &Path) -> Result<ExitCode> {
     let text = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
     let shown = file.display().to_string();
-    let (recipe, findings) = check_recipe(&shown, &text, defs.specs());
-    let Some(recipe) = recipe else {
-        for f in &findings {
-            say(format_args!("{f}"));
+    let (recipe, stored) = match vardhub_ops::runs::try_recipe(hub, defs, &shown, &text).await {
+        Ok(done) => done,
+        Err(OpsError::Mistakes(findings)) => {
+            for f in &findings {
+                say(format_args!("{f}"));
+            }
+            say(format_args!("{} fel / mistakes", findings.len()));
+            return Ok(ExitCode::from(1));
         }
-        say(format_args!("{} fel / mistakes", findings.len()));
-        return Ok(ExitCode::from(1));
+        Err(e) => return Err(e.into()),
     };
-    let started = vardhub_store::now_utc();
-    let snapshot = hub.snapshot(None, None).await?;
-    if snapshot.deliveries.is_empty() {
-        bail!("sjön är tom / the lake is empty");
-    }
-    let computed = compute(&snapshot, &[&recipe]).await?;
-    let batch = results::to_batch(&computed.rows)?;
-    let mut run = vardhub_store::new_run(snapshot.as_of, started);
-    run.kind = RunKind::Draft;
-    run.trigger = format!("vardhub indicators try {shown}");
-    run.recipes = serde_json::to_string(&[(recipe.spec.id.clone(), recipe.hash.clone())])?;
-    let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
-    run.inputs = serde_json::to_string(&inputs)?;
-    run.timings = "{}".into();
-    let run = hub.store_indicator_run(run, &batch, &[]).await?;
-    let rows: Vec<ResultRow> = computed
+    let rows: Vec<ResultRow> = stored
         .rows
         .into_iter()
         .filter(|r| r.kon == "alla" && r.aldersgrupp == "alla")
@@ -248,6 +207,10 @@ pub(crate) async fn try_recipe(hub: &Hub, defs: &Definitions, file: &Path) -> Re
     say(format_args!(
         "UTKAST – opublicerat, utan röjandekontroll / DRAFT – unpublished, without disclosure control"
     ));
-    print_rows(&recipe, &format!("{} (utkast / draft)", run.id), &rows);
+    print_rows(
+        &recipe,
+        &format!("{} (utkast / draft)", stored.run.id),
+        &rows,
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,8 @@ use super::say;
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::process::ExitCode;
-use vardhub_engine::definitions::{Definitions, check_recipe};
+use vardhub_engine::definitions::Definitions;
+use vardhub_ops::OpsError;
 use vardhub_store::{Hub, RecipeStatus};
 
 /// Who acts: `--by`, else the login name.
@@ -18,7 +19,7 @@ pub(crate) fn actor(by: Option<&str>) -> String {
         .unwrap_or_else(|| "operatör".into())
 }
 
-/// `recipes submit FILE`.
+/// `recipes submit FILE` ([`vardhub_ops::recipes::submit`]).
 pub(crate) async fn submit(
     hub: &Hub,
     defs: &Definitions,
@@ -27,34 +28,20 @@ pub(crate) async fn submit(
 ) -> Result<ExitCode> {
     let text = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
     let shown = file.display().to_string();
-    let (recipe, findings) = check_recipe(&shown, &text, defs.specs());
-    let Some(recipe) = recipe else {
-        for f in &findings {
-            say(format_args!("{f}"));
+    let stored = match vardhub_ops::recipes::submit(hub, defs, &shown, &text, actor).await {
+        Ok(stored) => stored,
+        Err(OpsError::Mistakes(findings)) => {
+            for f in &findings {
+                say(format_args!("{f}"));
+            }
+            say(format_args!(
+                "{} fel / mistakes: inte inlämnat / not submitted",
+                findings.len()
+            ));
+            return Ok(ExitCode::from(1));
         }
-        say(format_args!(
-            "{} fel / mistakes: inte inlämnat / not submitted",
-            findings.len()
-        ));
-        return Ok(ExitCode::from(1));
+        Err(e) => return Err(e.into()),
     };
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(&shown)
-        .to_owned();
-    let stored = hub
-        .submit_recipe(
-            (
-                &recipe.hash,
-                &recipe.spec.id,
-                &recipe.spec.version,
-                &name,
-                &text,
-            ),
-            actor,
-        )
-        .await?;
     say(format_args!(
         "{} v{} ({}) inlämnat som utkast av {} / submitted as a draft",
         stored.id, stored.version, stored.hash, stored.submitted_by
@@ -108,13 +95,7 @@ pub(crate) async fn list(hub: &Hub) -> Result<ExitCode> {
 
 /// The definitions with the hub's approved recipes; recipes that no longer check are named.
 pub(crate) async fn with_approved(defs: Definitions, hub: &Hub) -> Result<Definitions> {
-    let approved: Vec<(String, String)> = hub
-        .approved_recipes()
-        .await?
-        .into_iter()
-        .map(|r| (r.file, r.text))
-        .collect();
-    let (defs, findings) = defs.with_approved(&approved);
+    let (defs, findings) = vardhub_ops::recipes::with_approved(defs, hub).await?;
     for f in &findings {
         say(format_args!(
             "varning / warning: godkänt recept används inte / approved recipe not used: {f}"

@@ -70,16 +70,27 @@ impl RunCache {
 }
 
 impl LoadedRun {
-    /// Every value of the run as `access` may see it.
+    /// Every value of the run as `access` may see it. The view is computed once, in a task of
+    /// its own: a request that gives up (a timeout, a closed connection) does not throw the work
+    /// away — the view is cached when done and the next request gets it.
     pub async fn values(
+        self: &Arc<Self>,
+        defs: &Arc<Definitions>,
+        access: Access,
+    ) -> Result<Arc<Vec<PublicValue>>, ServerError> {
+        if let Some(v) = self.cached(&access.key()) {
+            return Ok(v);
+        }
+        let (this, defs) = (self.clone(), defs.clone());
+        tokio::spawn(async move { this.compute_view(&defs, access).await }).await?
+    }
+
+    async fn compute_view(
         &self,
         defs: &Arc<Definitions>,
         access: Access,
     ) -> Result<Arc<Vec<PublicValue>>, ServerError> {
         let key = access.key();
-        if let Some(v) = self.cached(&key) {
-            return Ok(v);
-        }
         let _computing = self.computing.lock().await;
         if let Some(v) = self.cached(&key) {
             return Ok(v);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use vardhub_domain::RegionCode;
 use vardhub_engine::disclosure::DisclosurePolicy;
-use vardhub_engine::indicator::{builtin, compute, results};
+use vardhub_engine::indicator::results;
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
 use vardhub_server::{Access, AppState, Role, ServerConfig};
 use vardhub_store::{AuditKey, Hub, HubId, RunKind};
@@ -178,30 +178,17 @@ async fn build_hub(root: &Path) -> Built {
         );
     }
     drop(lock);
-    // Compute and store a run, as `vardhub indicators compute` does.
-    let started = vardhub_store::now_utc();
-    let recipes: Vec<_> = builtin().values().collect();
-    let snapshot = hub.snapshot(None, None).await.unwrap();
-    let computed = compute(&snapshot, &recipes).await.unwrap();
-    let batch = results::to_batch(&computed.rows).unwrap();
-    let mut run = vardhub_store::new_run(snapshot.as_of, started);
-    run.recipes = "{}".into();
-    run.inputs = "[]".into();
-    run.timings = "{}".into();
+    // Compute and store an official run, with the operation `vardhub indicators compute` calls.
     let defs = vardhub_engine::definitions::Definitions::builtin();
-    let released = vardhub_engine::indicator::ledger::release_against_ledger(
+    let stored = vardhub_ops::runs::compute_and_store(
         &hub,
         &defs,
-        &computed.rows,
-        None,
+        &vardhub_ops::runs::RunRequest::official("test"),
     )
     .await
     .unwrap();
-    let entries = vardhub_engine::indicator::ledger::to_entries(&released);
-    let official = hub
-        .store_indicator_run(run, &batch, &entries)
-        .await
-        .unwrap();
+    let official = stored.run;
+    let snapshot = hub.snapshot(None, None).await.unwrap();
     // Newer runs of every other kind, with other values: none may ever be served.
     let mut others = Vec::new();
     for kind in [
@@ -210,7 +197,7 @@ async fn build_hub(root: &Path) -> Built {
         RunKind::Analysis,
         RunKind::Project,
     ] {
-        let mut rows = computed.rows.clone();
+        let mut rows = stored.rows.clone();
         for r in &mut rows {
             r.numerator *= 2.0;
             r.denominator *= 2.0;
