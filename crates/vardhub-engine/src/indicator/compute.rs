@@ -1,7 +1,7 @@
 //! Computing indicators over one lake snapshot with DataFusion.
 //!
-//! 1. The snapshot's files are registered as tables (one listing table per lake table), so every
-//!    query of the run reads exactly the same deliveries.
+//! 1. The snapshot's files are registered as tables (one listing table per collection and lake
+//!    table, [`super::lake`]), so every query of the run reads exactly the same deliveries.
 //! 2. Each recipe's query returns its finest grain (region, month, sex, age in years).
 //! 3. In Rust, the fine rows are summed into the published strata — each region and Sweden
 //!    (`00`) × sex (`1`, `2`, `alla`) × age group (`0-19` … `80+`, `alla`) — so that every
@@ -16,14 +16,8 @@ use super::spec::Recipe;
 use super::sql;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vardhub_store::Snapshot;
 
@@ -187,45 +181,7 @@ pub struct Computed {
     pub without_data: Vec<String>,
 }
 
-/// Register the snapshot's files as the lake's tables in a new session.
-pub async fn session(
-    snapshot: &Snapshot,
-) -> Result<(SessionContext, BTreeSet<String>), ComputeError> {
-    let ctx = SessionContext::new();
-    let mut by_table: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for d in &snapshot.deliveries {
-        for f in &d.files {
-            by_table
-                .entry(f.table.clone())
-                .or_default()
-                .push(f.path.display().to_string());
-        }
-    }
-    let mut registered = BTreeSet::new();
-    for (table, files) in by_table {
-        let reg = |source| ComputeError::Register {
-            table: table.clone(),
-            source,
-        };
-        let urls = files
-            .iter()
-            .map(ListingTableUrl::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(reg)?;
-        let options =
-            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-        let config = ListingTableConfig::new_with_multi_paths(urls)
-            .with_listing_options(options)
-            .infer_schema(&ctx.state())
-            .await
-            .map_err(reg)?;
-        let provider = ListingTable::try_new(config).map_err(reg)?;
-        ctx.register_table(table.as_str(), Arc::new(provider))
-            .map_err(reg)?;
-        registered.insert(table);
-    }
-    Ok((ctx, registered))
-}
+pub use super::lake::session;
 
 /// Compute `recipes` over `snapshot`.
 pub async fn compute(snapshot: &Snapshot, recipes: &[&Recipe]) -> Result<Computed, ComputeError> {

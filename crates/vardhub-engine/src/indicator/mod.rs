@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod compute;
 pub mod follow_up;
+pub mod lake;
 pub mod ledger;
 pub mod publish;
 pub mod results;
