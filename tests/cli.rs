@@ -664,7 +664,7 @@ fn a_key_path_inside_the_data_directory_is_refused() {
 /// key anywhere, and its audit entries still verify after it stops.
 #[test]
 fn serve_runs_on_release_keys_without_the_master_key() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     init(&data);
@@ -699,23 +699,10 @@ fn serve_runs_on_release_keys_without_the_master_key() {
 
     // No master key anywhere the server could reach.
     std::fs::rename(keys.join("master.key"), tmp.path().join("offline.key")).unwrap();
-    let mut child = vardhub(&data)
-        .args(["serve", "--addr", "127.0.0.1:0", "--release-keys"])
-        .arg(&release)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
+    let (mut child, addr) = serve(
+        vardhub(&data),
+        &["--release-keys".as_ref(), release.as_os_str()],
+    );
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     write!(
         stream,
@@ -838,6 +825,29 @@ fn a_definitions_folder_and_a_disclosure_policy_are_used_by_compute() {
     assert!(!stdout.contains("hoftfraktur_op_24h"), "{stdout}");
 }
 
+/// `cmd serve` on a free port: the child and the address it printed.
+fn serve(mut cmd: Command, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = cmd
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    (child, addr)
+}
+
 /// A raw HTTP GET on the running server: (status line, body).
 fn http_get(addr: &str, path: &str) -> (String, String) {
     use std::io::{Read, Write};
@@ -860,7 +870,6 @@ fn http_get(addr: &str, path: &str) -> (String, String) {
 /// by a running hub, without rebuilding or restarting anything.
 #[test]
 fn a_recipe_written_here_is_checked_tried_approved_and_published_by_a_running_hub() {
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     init(&data);
@@ -915,22 +924,7 @@ fn a_recipe_written_here_is_checked_tried_approved_and_published_by_a_running_hu
     );
 
     // The running hub.
-    let mut child = vardhub(&data)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
+    let (mut child, addr) = serve(vardhub(&data), &[]);
     let (status, _) = http_get(&addr, "/api/v1/indicators/medelvardtid_akut");
     assert!(status.contains("404"), "a draft is not published: {status}");
 

@@ -132,6 +132,37 @@ pub fn line_of(text: &str, section: Option<&str>, key: &str) -> Option<usize> {
     fallback
 }
 
+/// A TOML deserialisation error as a finding: an unknown or a missing field (named), else
+/// `otherwise`; the line from the error's span.
+pub(crate) fn from_toml_error(
+    file: &str,
+    text: &str,
+    e: &toml::de::Error,
+    otherwise: Mistake,
+) -> Finding {
+    let message = e.message().trim().to_owned();
+    let kind = if message.starts_with("unknown field") {
+        Mistake::UnknownField
+    } else if message.starts_with("missing field") {
+        Mistake::MissingField
+    } else {
+        otherwise
+    };
+    let field = match kind {
+        Mistake::UnknownField | Mistake::MissingField => {
+            message.split('`').nth(1).map(str::to_owned)
+        }
+        _ => None,
+    };
+    Finding {
+        file: file.to_owned(),
+        line: e.span().map(|s| line_at(text, s.start)),
+        field,
+        kind,
+        message,
+    }
+}
+
 /// The 1-based line of a byte offset.
 pub fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]

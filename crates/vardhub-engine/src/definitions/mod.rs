@@ -266,21 +266,7 @@ fn spec_finding(file: &str, text: &str, e: vardhub_domain::spec::SpecError) -> F
     use vardhub_domain::spec::SpecError;
     match e {
         SpecError::Parse { source, .. } => {
-            let message = source.message().trim().to_owned();
-            let kind = if message.starts_with("unknown field") {
-                Mistake::UnknownField
-            } else if message.starts_with("missing field") {
-                Mistake::MissingField
-            } else {
-                Mistake::Syntax
-            };
-            Finding {
-                file: file.to_owned(),
-                line: source.span().map(|s| line_at(text, s.start)),
-                field: message.split('`').nth(1).map(str::to_owned),
-                kind,
-                message,
-            }
+            finding::from_toml_error(file, text, &source, Mistake::Syntax)
         }
         other => folder_finding(file, Mistake::Spec, other.to_string()),
     }

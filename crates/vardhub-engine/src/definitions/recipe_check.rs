@@ -2,7 +2,7 @@
 //! fields, the source collection and version, the variables and codes its building block uses,
 //! unit / interval / target / direction consistency and the block's parameters.
 
-use super::finding::{Finding, Mistake, line_at, line_of};
+use super::finding::{Finding, Mistake, from_toml_error, line_at, line_of};
 use crate::indicator::spec::{
     CiMethod, ContactFilter, Definition, IndicatorSpec, Measure, Recipe, Standardisation, Unit,
     recipe_hash,
@@ -26,21 +26,8 @@ pub fn check_recipe(file: &str, text: &str, specs: &SpecSet) -> (Option<Recipe>,
     let spec: IndicatorSpec = match toml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
-            let message = e.message().trim().to_owned();
-            let line = e.span().map(|s| line_at(text, s.start));
-            let quoted = message.split('`').nth(1).map(str::to_owned);
-            let kind = if message.starts_with("unknown field") {
-                Mistake::UnknownField
-            } else if message.starts_with("missing field") {
-                Mistake::MissingField
-            } else {
-                Mistake::InvalidValue
-            };
-            let field = match kind {
-                Mistake::InvalidValue => None,
-                _ => quoted,
-            };
-            out.push_at(line, field, kind, message);
+            out.list
+                .push(from_toml_error(file, text, &e, Mistake::InvalidValue));
             return (None, out.list);
         }
     };
