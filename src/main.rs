@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -458,6 +459,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             let lock = hub.lock_writer().await?;
             let mut all_accepted = true;
+            let mut published: BTreeSet<String> = BTreeSet::new();
+            let mut published_ids: Vec<String> = Vec::new();
             let mut reports = Vec::new();
             let bars = MultiProgress::new();
             let hidden = *quiet || *json;
@@ -477,6 +480,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         "delivery ingested"
                     );
                     all_accepted &= outcome.accepted();
+                    if outcome.accepted() {
+                        published.extend(outcome.report.collection.clone());
+                        published_ids.extend(outcome.report.delivery_id.clone());
+                    }
                     if *json {
                         match serde_json::to_value(&outcome.report) {
                             Ok(v) => reports.push(v),
@@ -499,6 +506,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 say(format_args!("{}", serde_json::to_string_pretty(&reports)?));
             }
             drop(lock);
+            // Computation follows the data: the indicators reading what was published.
+            if !published.is_empty() {
+                let defs = recipes::with_approved(defs()?, &hub).await?;
+                let trigger = format!("vardhub ingest {}", published_ids.join(" "));
+                if let Some(run) =
+                    vardhub_ops::runs::recompute_after_ingest(&hub, &defs, &published, &trigger)
+                        .await?
+                    && !hidden
+                {
+                    say(format_args!(
+                        "Ny beräkning / new run {} ({} indikatorer beräknade på nytt / recomputed: {})",
+                        run.run.id,
+                        run.timings.len(),
+                        run.timings
+                            .iter()
+                            .map(|(id, _, _)| id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
             hub.close().await;
             Ok(if all_accepted {
                 ExitCode::SUCCESS

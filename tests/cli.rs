@@ -1083,3 +1083,71 @@ fn two_versions_of_a_specification_are_accepted_side_by_side_and_indicators_read
         );
     }
 }
+
+/// Computation follows the data: ingesting one new month for one region recomputes the
+/// indicators that read it (and only those) in a new official run whose values equal a full
+/// recomputation's.
+#[test]
+fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let first = Delivery::new(tmp.path(), "first")
+        .contacts(&Files::new(many_stays(30)), false)
+        .write();
+    let out = run(vardhub(&data).arg("ingest").arg(&first));
+    assert!(out.status.success());
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Ny beräkning"),
+        "no official run yet: nothing to follow"
+    );
+    let full = run(vardhub(&data).args(["indicators", "compute"]));
+    assert!(
+        full.status.success(),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    // Region 03 delivers the same month.
+    let uppsala: Vec<String> = many_stays(25)
+        .into_iter()
+        .map(|r| r.replacen(";0180;", ";0380;", 1))
+        .collect();
+    let mut second = Delivery::new(tmp.path(), "second").contacts(&Files::new(uppsala), false);
+    second.region = "03".into();
+    let out = run(vardhub(&data).arg("ingest").arg(second.write()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Ny beräkning"))
+        .unwrap_or_else(|| panic!("no recomputation: {stdout}"));
+    assert!(line.contains("medelvardtid"), "{line}");
+    assert!(
+        !line.contains("vantetid_forsta_besok_90"),
+        "waiting times read nothing new: {line}"
+    );
+    let show_all = || -> Vec<String> {
+        let list = run(vardhub(&data).args(["indicators", "list"]));
+        String::from_utf8_lossy(&list.stdout)
+            .lines()
+            .map(|l| l.split_whitespace().next().unwrap().to_owned())
+            .map(|id| {
+                let out = run(vardhub(&data).args(["indicators", "show", &id]));
+                // Without the header line naming the run.
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .filter(|l| !l.starts_with("Källa:"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect()
+    };
+    let incremental = show_all();
+    let full = run(vardhub(&data).args(["indicators", "compute"]));
+    assert!(full.status.success());
+    assert_eq!(incremental, show_all());
+    assert!(
+        incremental.iter().any(|s| s.contains("2024-03 03")),
+        "region 03 is in"
+    );
+}

@@ -32,6 +32,9 @@ pub enum OpsError {
     /// The disclosure step or the ledger failed (a bug: the developers must act).
     #[error(transparent)]
     Release(#[from] vardhub_engine::indicator::ledger::ReleaseError),
+    /// A stored run's results cannot be read (the operator must act: a damaged or missing file).
+    #[error("en sparad körning kan inte läsas / a stored run cannot be read: {0}")]
+    StoredRun(String),
     /// Results could not be encoded (a bug: the developers must act).
     #[error("resultaten kunde inte kodas / results could not be encoded: {0}")]
     Encode(String),

@@ -2,7 +2,7 @@
 
 use crate::OpsError;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use vardhub_engine::definitions::{Definitions, check_recipe};
 use vardhub_engine::indicator::ledger::{ReleasedTable, release_against_ledger, to_entries};
@@ -83,17 +83,29 @@ async fn store(
         return Err(OpsError::EmptyLake);
     }
     let computed = compute(&snapshot, recipes).await?;
+    let hashes = recipes
+        .iter()
+        .map(|r| (r.spec.id.clone(), r.hash.clone()))
+        .collect();
+    persist(hub, defs, request, &snapshot, started, hashes, computed).await
+}
+
+/// Store computed rows as a run of `request.kind` (released first if official).
+async fn persist(
+    hub: &Hub,
+    defs: &Definitions,
+    request: &RunRequest,
+    snapshot: &vardhub_store::Snapshot,
+    started: DateTime<Utc>,
+    recipe_hashes: BTreeMap<String, String>,
+    computed: vardhub_engine::indicator::Computed,
+) -> Result<StoredRun, OpsError> {
     let batch = results::to_batch(&computed.rows).map_err(|e| OpsError::Encode(e.to_string()))?;
     let json = |v: serde_json::Result<String>| v.map_err(|e| OpsError::Encode(e.to_string()));
     let mut run = vardhub_store::new_run(snapshot.as_of, started);
     run.kind = request.kind;
     run.trigger = request.trigger.clone();
-    run.recipes = json(serde_json::to_string(
-        &recipes
-            .iter()
-            .map(|r| (r.spec.id.clone(), r.hash.clone()))
-            .collect::<BTreeMap<_, _>>(),
-    ))?;
+    run.recipes = json(serde_json::to_string(&recipe_hashes))?;
     let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
     run.inputs = json(serde_json::to_string(&inputs))?;
     run.timings = json(serde_json::to_string(
@@ -121,6 +133,83 @@ async fn store(
         released,
         disclosure_secs,
     })
+}
+
+/// After an ingest published deliveries of `delivered` collections: a new official run in which
+/// the indicators that read those collections (their source, a table of theirs, or SQL that may
+/// read anything) are computed again, and every other indicator's rows are carried over from
+/// the newest official run (when computed there with the same recipe). Its published values
+/// equal a full recomputation's. `None` when the hub has no official run yet (nothing follows).
+pub async fn recompute_after_ingest(
+    hub: &Hub,
+    defs: &Definitions,
+    delivered: &BTreeSet<String>,
+    trigger: &str,
+) -> Result<Option<StoredRun>, OpsError> {
+    let Some(previous) = hub.latest_official_run().await? else {
+        return Ok(None);
+    };
+    let delivered_tables: BTreeSet<&str> = delivered
+        .iter()
+        .flat_map(|c| defs.specs().versions(c))
+        .flat_map(|s| s.tables.iter().map(|t| t.name.as_str()))
+        .collect();
+    let before: BTreeMap<String, String> =
+        serde_json::from_str(&previous.recipes).unwrap_or_default();
+    let affected = |r: &Recipe| {
+        let tables = vardhub_engine::indicator::sql::tables(&r.spec.definition);
+        delivered.contains(&r.spec.source)
+            || tables.is_empty()
+            || tables.iter().any(|t| delivered_tables.contains(t))
+            || before.get(&r.spec.id) != Some(&r.hash)
+    };
+    let (again, kept): (Vec<&Recipe>, Vec<&Recipe>) =
+        defs.recipes().values().partition(|r| affected(r));
+    let started = vardhub_store::now_utc();
+    let snapshot = hub.snapshot(None, None).await?;
+    if snapshot.deliveries.is_empty() {
+        return Err(OpsError::EmptyLake);
+    }
+    let mut computed = compute(&snapshot, &again).await?;
+    let kept_ids: BTreeSet<&str> = kept.iter().map(|r| r.spec.id.as_str()).collect();
+    let carried = read_rows(&previous.result_path)?;
+    let carried_ids: BTreeSet<String> = carried.iter().map(|r| r.indicator.clone()).collect();
+    computed.rows.extend(
+        carried
+            .into_iter()
+            .filter(|r| kept_ids.contains(r.indicator.as_str())),
+    );
+    computed
+        .rows
+        .sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
+    computed.without_data.extend(
+        kept_ids
+            .iter()
+            .filter(|id| !carried_ids.contains(**id))
+            .map(|id| (*id).to_owned()),
+    );
+    let hashes = defs
+        .recipes()
+        .values()
+        .map(|r| (r.spec.id.clone(), r.hash.clone()))
+        .collect();
+    let request = RunRequest::official(trigger);
+    persist(hub, defs, &request, &snapshot, started, hashes, computed)
+        .await
+        .map(Some)
+}
+
+/// The rows of a stored run.
+fn read_rows(path: &std::path::Path) -> Result<Vec<ResultRow>, OpsError> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let err = |e: String| OpsError::StoredRun(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| err(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(e.to_string()))?;
+    Ok(results::from_batches(&batches))
 }
 
 /// Check a draft recipe (`file` as the user named it) against `defs` and compute it as a run of
