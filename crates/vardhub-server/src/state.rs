@@ -140,9 +140,9 @@ impl AppState {
     pub(crate) fn throttle(&self) -> &Throttle {
         &self.inner.throttle
     }
-    /// Load the latest run and publish it for `accesses` ahead of the first requests (the
-    /// disclosure step of a whole run takes a while). Errors are logged, not returned: requests
-    /// will retry.
+    /// Load the latest official run and publish it for `accesses` now (loading a new run also
+    /// starts publishing every view in the background, see `AppState::latest_run`). Errors are
+    /// logged, not returned: requests will retry.
     pub async fn warm_up(&self, accesses: &[crate::Access]) {
         match self.latest_run().await {
             Ok(Some(run)) => {
