@@ -3,7 +3,6 @@
 use super::say;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::Path;
 use std::process::ExitCode;
 use vardhub_engine::definitions::Definitions;
@@ -117,11 +116,7 @@ pub(crate) async fn show(
     let Some(run) = latest.as_ref() else {
         bail!("ingen beräkning ännu; kör `vardhub indicators compute` / no run yet");
     };
-    let file = std::fs::File::open(&run.result_path)?;
-    let batches = ParquetRecordBatchReaderBuilder::try_new(file)?
-        .build()?
-        .collect::<Result<Vec<_>, _>>()?;
-    let rows: Vec<ResultRow> = results::from_batches(&batches)
+    let rows: Vec<ResultRow> = results::read_file(&run.result_path)?
         .into_iter()
         .filter(|r| r.indicator == id)
         .filter(|r| region.is_none_or(|x| r.region == x))

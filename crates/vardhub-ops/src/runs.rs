@@ -172,7 +172,8 @@ pub async fn recompute_after_ingest(
     }
     let mut computed = compute(&snapshot, &again).await?;
     let kept_ids: BTreeSet<&str> = kept.iter().map(|r| r.spec.id.as_str()).collect();
-    let carried = read_rows(&previous.result_path)?;
+    let carried = results::read_file(&previous.result_path)
+        .map_err(|e| OpsError::StoredRun(e.to_string()))?;
     let carried_ids: BTreeSet<String> = carried.iter().map(|r| r.indicator.clone()).collect();
     computed.rows.extend(
         carried
@@ -197,19 +198,6 @@ pub async fn recompute_after_ingest(
     persist(hub, defs, &request, &snapshot, started, hashes, computed)
         .await
         .map(Some)
-}
-
-/// The rows of a stored run.
-fn read_rows(path: &std::path::Path) -> Result<Vec<ResultRow>, OpsError> {
-    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let err = |e: String| OpsError::StoredRun(format!("{}: {e}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| err(e.to_string()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(e.to_string()))?;
-    Ok(results::from_batches(&batches))
 }
 
 /// Check a draft recipe (`file` as the user named it) against `defs` and compute it as a run of

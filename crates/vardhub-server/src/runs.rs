@@ -10,7 +10,6 @@
 use crate::auth::Access;
 use crate::error::ServerError;
 use crate::published::PublicValue;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use vardhub_engine::definitions::Definitions;
@@ -50,7 +49,12 @@ impl RunCache {
             return Ok(Some(c.clone()));
         }
         let path = newest.result_path.clone();
-        let rows = tokio::task::spawn_blocking(move || read_rows(&path)).await??;
+        let rows = tokio::task::spawn_blocking(move || results::read_file(&path))
+            .await?
+            .map_err(|e| ServerError::File {
+                path: e.path,
+                message: e.message,
+            })?;
         let ledger =
             |e: vardhub_engine::indicator::ledger::LedgerError| ServerError::Publish(e.to_string());
         let recorded = from_entries(&hub.release_of(&newest.id).await?).map_err(ledger)?;
@@ -126,18 +130,4 @@ impl LoadedRun {
     fn cached(&self, key: &str) -> Option<Arc<Vec<PublicValue>>> {
         self.views.lock().ok()?.get(key).cloned()
     }
-}
-
-fn read_rows(path: &std::path::Path) -> Result<Vec<ResultRow>, ServerError> {
-    let err = |message: String| ServerError::File {
-        path: path.display().to_string(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| err(e.to_string()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(e.to_string()))?;
-    Ok(results::from_batches(&batches))
 }

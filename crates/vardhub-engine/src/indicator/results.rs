@@ -109,6 +109,32 @@ pub fn to_batch(rows: &[ResultRow]) -> Result<RecordBatch, ArrowError> {
     RecordBatch::try_new(schema(), columns)
 }
 
+/// A stored results file that cannot be read (the operator must act: a damaged or missing file).
+#[derive(Debug, thiserror::Error)]
+#[error("resultatfilen {path} kan inte läsas / the results file cannot be read: {message}")]
+pub struct ReadError {
+    /// The file.
+    pub path: String,
+    /// What failed.
+    pub message: String,
+}
+
+/// The rows of a stored results file (one run's `indicators.parquet`).
+pub fn read_file(path: &std::path::Path) -> Result<Vec<ResultRow>, ReadError> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let err = |message: String| ReadError {
+        path: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| err(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(e.to_string()))?;
+    Ok(from_batches(&batches))
+}
+
 /// Rows back from stored batches.
 pub fn from_batches(batches: &[RecordBatch]) -> Vec<ResultRow> {
     let mut out = Vec::new();
