@@ -11,19 +11,23 @@
 //! `Display`); only the pseudonymisation module of `vardhub-ingest` calls
 //! [`PatientId::expose_canonical`].
 
+pub mod area;
 pub mod codes;
 pub mod identity;
 pub mod identity_scan;
 pub mod manifest;
 pub mod period;
 pub mod region;
+pub mod report_period;
 pub mod spec;
 pub mod spec_set;
 
+pub use area::{Area, AreaError, Level};
 pub use codes::{AtcCode, CodeError, DrgCode, IcdCode, KvaCode, MvoCode, Sex};
 pub use identity::{IdError, IdKind, PatientId};
 pub use identity_scan::{contains_identity_number, find_identity_numbers, mask_identity_numbers};
 pub use manifest::{Encoding, Manifest, ManifestError, ManifestFile};
 pub use period::Period;
 pub use region::{KommunCode, Region, RegionCode, Sjukvardsregion};
+pub use report_period::{PeriodKind, ReportPeriod};
 pub use spec_set::SpecSet;
