@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, Query};
 use axum::http::Uri;
 use axum::http::request::Parts;
 use std::net::{IpAddr, SocketAddr};
-use vardhub_domain::{Period, RegionCode};
+use vardhub_domain::{Level, RegionCode};
 
 /// The client's address, when the server knows it (every connection served by [`crate::serve`]).
 pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
@@ -87,9 +87,14 @@ fn checked_value(key: &str, value: &str) -> Option<String> {
             && !has_digit_run(v, 6)
     };
     match key {
-        "region" => (value == "SE" || RegionCode::parse(value).is_ok()).then(|| value.to_owned()),
-        "period" => Period::parse(value).ok().map(|p| p.to_string()),
-        "kon" | "aldersgrupp" | "format" | "lang" => {
+        "region" => (value == "SE"
+            || RegionCode::parse(value).is_ok()
+            || vardhub_domain::Area::parse(value).is_ok_and(|a| a.level() <= Level::Kommun))
+        .then(|| value.to_owned()),
+        "period" => vardhub_domain::ReportPeriod::parse(value)
+            .ok()
+            .map(|p| p.to_string()),
+        "kon" | "aldersgrupp" | "format" | "lang" | "level" | "period_type" | "periodtyp" => {
             let v = value.trim();
             short_code(v, 16).then(|| v.to_owned())
         }

@@ -31,7 +31,7 @@ pub enum Dialect {
     Rfc4180,
 }
 
-const COLUMNS: [&str; 26] = [
+const COLUMNS: [&str; 27] = [
     "indicator",
     "spec_version",
     "spec_hash",
@@ -58,6 +58,7 @@ const COLUMNS: [&str; 26] = [
     "region_name",
     "public_status",
     "policy",
+    "level",
 ];
 
 /// The values as CSV bytes.
@@ -104,9 +105,10 @@ pub fn values_csv(values: &[&PublicValue], dialect: Dialect, lang: Lang) -> Vec<
             v.meets_target.map_or(String::new(), |b| b.to_string()),
             text(&v.deliveries.join(" ")),
             text(&v.run_id),
-            text(crate::i18n::region_name(&v.region, lang)),
+            text(&crate::i18n::area_name(&v.region, lang)),
             text(v.public_status.code()),
             text(&v.policy),
+            text(&v.level),
         ];
         push_row(&mut out, sep, cells.into_iter());
     }
@@ -181,6 +183,7 @@ mod tests {
             spec_version: "1.0.0".into(),
             spec_hash: "h".into(),
             region: "01".into(),
+            level: "region".into(),
             period: "2024-03".into(),
             kon: "alla".into(),
             aldersgrupp: "alla".into(),

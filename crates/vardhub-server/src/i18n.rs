@@ -79,6 +79,17 @@ pub fn region_name(code: &str, lang: Lang) -> &'static str {
     vardhub_domain::RegionCode::parse(code).map_or("", |r| r.name())
 }
 
+/// The name of any area (Sweden, sjukvårdsregion, region, kommun, hospital, unit).
+pub fn area_name(code: &str, lang: Lang) -> String {
+    vardhub_domain::Area::parse(code).map_or_else(
+        |_| String::new(),
+        |a| match lang {
+            Lang::Sv => a.name_sv(),
+            Lang::En => a.name_en(),
+        },
+    )
+}
+
 /// Format a number the local way: decimal comma in Swedish, `decimals` places.
 pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
     let s = format!("{v:.decimals$}");

@@ -34,6 +34,8 @@ pub enum Mistake {
     BlockParameter,
     /// Standardisation without what it needs.
     Standardisation,
+    /// A level or period the building block cannot publish (`[dimensions]`).
+    Dimensions,
     /// A title or description without Swedish or English text.
     MissingText,
     /// A collection specification is inconsistent.
@@ -62,6 +64,7 @@ impl Mistake {
             Mistake::TargetOutOfRange => "målnivå utanför intervall",
             Mistake::BlockParameter => "byggblockets parameter",
             Mistake::Standardisation => "standardisering",
+            Mistake::Dimensions => "nivå eller period",
             Mistake::MissingText => "text saknas",
             Mistake::Spec => "specifikation",
             Mistake::Policy => "röjandepolicy",

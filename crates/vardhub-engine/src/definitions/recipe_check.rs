@@ -50,6 +50,9 @@ pub fn check_recipe(file: &str, text: &str, specs: &SpecSet) -> (Option<Recipe>,
     }
     unit_and_block(&spec, &mut out);
     block_parameters(&spec.definition, &mut out);
+    for (field, message) in spec.dimensions.mistakes(&spec.definition) {
+        out.push("dimensions", field, Mistake::Dimensions, message);
+    }
     if out.list.is_empty() {
         let hash = recipe_hash(text);
         let recipe = Recipe {

@@ -261,3 +261,22 @@ fn two_versions_of_a_specification_live_side_by_side() {
     assert_eq!(d.specs().versions("vardkontakter").len(), 2);
     assert_eq!(d.specs().newest("vardkontakter").unwrap().version, "1.1.0");
 }
+
+#[test]
+fn a_level_the_block_cannot_publish_is_named() {
+    // Hip-fracture episodes are counted where they were treated: no kommun of residence.
+    let f = findings_after("sjukhus = [", "kommun = [");
+    let text = one(&f, Mistake::Dimensions, Some("dimensions.kommun"), 28);
+    assert!(text.contains("per_inhabitants"), "{text}");
+    // A finer level at a period the regions do not publish could not add up to them.
+    let f = findings_after(
+        "periods = [\"quarter\", \"year\", \"rolling12\"]",
+        "periods = [\"quarter\", \"rolling12\"]",
+    );
+    let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 28);
+    assert!(text.contains("year"), "{text}");
+    // Without the regions' finest period, a finer level's sums would tie periods together.
+    let f = findings_after("sjukhus = [\"quarter\", \"year\"]", "sjukhus = [\"year\"]");
+    let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 28);
+    assert!(text.contains("quarter"), "{text}");
+}

@@ -26,12 +26,13 @@
 
 use super::compute::{ALL, FineRow, Flags, ResultRow, SWEDEN, age_group};
 use super::follow_up::{Coverage, POPULATION_COLLECTION};
+use super::placement::{DeliveryIndex, Placement, level_of};
 use super::spec::{
     CiMethod, Definition, Direction, FollowUpSource, IndicatorSpec, Recipe, Standardisation, Unit,
 };
 use crate::stats::{self, Confidence, DsrMethod, DsrStratum, Estimate};
-use std::collections::BTreeMap;
-use vardhub_domain::RegionCode;
+use std::collections::{BTreeMap, BTreeSet};
+use vardhub_domain::{Area, Level, ReportPeriod};
 use vardhub_store::Snapshot;
 
 /// Units per 1 of numerator and denominator (see [`Definition::scales`]).
@@ -124,13 +125,19 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
     let sc = Scales::of(&spec.definition);
     let coverage = Coverage::new(snapshot, &spec.source, &spec.definition);
     let has_strata = fine.iter().any(|r| r.kon.is_some());
-    let valid_region = |r: &str| RegionCode::parse(r).is_ok_and(|c| c.as_str() == r);
-    // (region, period, kon, agegroup) -> sums, including Sweden and "alla".
+    let delivered: BTreeSet<(String, String)> = snapshot
+        .deliveries
+        .iter()
+        .filter(|d| d.collection == spec.source)
+        .map(|d| (d.region.clone(), d.period.clone()))
+        .collect();
+    let placement = Placement::new(&spec.dimensions, &coverage, &delivered, fine);
+    // (area, period, kon, agegroup) -> sums, including Sweden and "alla".
     let mut cells: BTreeMap<(String, String, String, String), Sums> = BTreeMap::new();
     let mut strata: StrataByCell = BTreeMap::new();
     for r in fine
         .iter()
-        .filter(|r| valid_region(&r.region) && coverage.complete(&r.region, &r.period))
+        .filter(|r| coverage.complete(&r.region, &r.period))
     {
         let sexes: Vec<&str> = match r.kon.as_deref() {
             Some(k @ ("1" | "2")) if has_strata => vec![k, ALL],
@@ -140,13 +147,15 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             Some(a) if has_strata => vec![age_group(a), ALL],
             _ => vec![ALL],
         };
-        for region in [r.region.as_str(), SWEDEN] {
-            for s in &sexes {
-                for a in &ages {
+        for (area, period) in placement.cells(r) {
+            // Levels below the region are published for their totals only.
+            let below = level_of(&area) > Level::Region;
+            for s in if below { &[ALL][..] } else { &sexes[..] } {
+                for a in if below { &[ALL][..] } else { &ages[..] } {
                     cells
                         .entry((
-                            region.to_owned(),
-                            r.period.clone(),
+                            area.clone(),
+                            period.clone(),
                             (*s).to_owned(),
                             (*a).to_owned(),
                         ))
@@ -156,7 +165,7 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             }
             if let Some(st) = std_stratum(r) {
                 strata
-                    .entry((region.to_owned(), r.period.clone()))
+                    .entry((area, period))
                     .or_default()
                     .entry(st)
                     .or_default()
@@ -169,25 +178,48 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         spec.source.as_str(),
         uses_population(&spec.definition),
     );
-    // Regions that delivered the period (with its follow-up) but have no case: a zero total.
-    for (region, period) in deliveries.keys() {
-        if region != SWEDEN && valid_region(region) && coverage.complete(region, period) {
-            let key = (
-                region.clone(),
-                period.clone(),
-                ALL.to_owned(),
-                ALL.to_owned(),
-            );
-            if let std::collections::btree_map::Entry::Vacant(v) = cells.entry(key) {
-                v.insert(Sums::default());
-                let sweden = (
-                    SWEDEN.to_owned(),
-                    period.clone(),
-                    ALL.to_owned(),
-                    ALL.to_owned(),
-                );
-                cells.entry(sweden).or_default();
-            }
+    // Regions that have the period whole but no case: a zero total (with their
+    // sjukvårdsregion's and Sweden's), and so have the sub-areas seen in them.
+    let total = |area: &str, period: &str| {
+        (
+            area.to_owned(),
+            period.to_owned(),
+            ALL.to_owned(),
+            ALL.to_owned(),
+        )
+    };
+    for (region, period) in placement.regional_periods() {
+        let Ok(area) = Area::parse(region) else {
+            continue;
+        };
+        for a in [Some(area.clone()), area.parent(), Some(Area::Sweden)]
+            .into_iter()
+            .flatten()
+        {
+            cells.entry(total(&a.to_string(), period)).or_default();
+        }
+    }
+    let subs: BTreeSet<String> = cells
+        .keys()
+        .filter(|k| level_of(&k.0) > Level::Region)
+        .map(|k| k.0.clone())
+        .collect();
+    for sub in subs {
+        let Ok(area) = Area::parse(&sub) else {
+            continue;
+        };
+        let Some(region) = area.region() else {
+            continue;
+        };
+        let kinds = spec.dimensions.kinds_at(area.level());
+        let periods: Vec<String> = cells
+            .keys()
+            .filter(|k| k.0 == region.as_str() && k.2 == ALL && k.3 == ALL)
+            .map(|k| k.1.clone())
+            .filter(|p| ReportPeriod::parse(p).is_ok_and(|p| kinds.contains(&p.kind())))
+            .collect();
+        for p in periods {
+            cells.entry(total(&sub, &p)).or_default();
         }
     }
     let dir = direction(spec.direction);
@@ -212,13 +244,17 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             .flatten();
         totals.insert((region.clone(), period.clone()), (std, input));
     }
-    let mut inputs_by_period: BTreeMap<&str, Vec<TestInput>> = BTreeMap::new();
-    for ((_, period), (_, input)) in &totals {
+    // Dispersion per level and period: the areas of one level are compared with each other.
+    let mut inputs_by_period: BTreeMap<(Level, &str), Vec<TestInput>> = BTreeMap::new();
+    for ((area, period), (_, input)) in &totals {
         if let Some(input) = input {
-            inputs_by_period.entry(period).or_default().push(*input);
+            inputs_by_period
+                .entry((level_of(area), period))
+                .or_default()
+                .push(*input);
         }
     }
-    let dispersion_by_period: BTreeMap<&str, Option<(f64, usize)>> = inputs_by_period
+    let dispersion_by_period: BTreeMap<(Level, &str), Option<(f64, usize)>> = inputs_by_period
         .iter()
         .map(|(p, inputs)| (*p, dispersion(inputs)))
         .collect();
@@ -237,7 +273,10 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         } else {
             (Standardised::default(), None)
         };
-        let od = dispersion_by_period.get(period.as_str()).copied().flatten();
+        let od = dispersion_by_period
+            .get(&(level_of(region), period.as_str()))
+            .copied()
+            .flatten();
         let flags = input.and_then(|i| flag(i, od.map(|d| d.0), dir));
         let row_method = if flags.is_some() {
             format!("{method}{}", dispersion_note(od))
@@ -276,10 +315,7 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
             national_value,
             flags,
             meets_target,
-            deliveries: deliveries
-                .get(&(region.clone(), period.clone()))
-                .cloned()
-                .unwrap_or_default(),
+            deliveries: deliveries_of(&deliveries, region, period),
             method: row_method,
         });
     }
@@ -294,11 +330,7 @@ fn uses_population(def: &Definition) -> bool {
 }
 
 /// (region, period) -> delivery ids of the source collection (and the population extract) used.
-fn delivery_index(
-    snapshot: &Snapshot,
-    source: &str,
-    population: bool,
-) -> BTreeMap<(String, String), Vec<String>> {
+fn delivery_index(snapshot: &Snapshot, source: &str, population: bool) -> DeliveryIndex {
     let mut idx: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let population_ids: BTreeMap<&str, &str> = snapshot
         .deliveries
@@ -325,6 +357,34 @@ fn delivery_index(
         ids.dedup();
     }
     idx
+}
+
+/// The deliveries a month's value was computed from: the region's (with the population
+/// extract), a sjukvårdsregion's members', Sweden's all; a sub-area its region's. Rows of longer
+/// periods list none: they are the sums of their months' rows, which list theirs.
+fn deliveries_of(index: &DeliveryIndex, area: &str, period: &str) -> Vec<String> {
+    if !matches!(ReportPeriod::parse(period), Ok(ReportPeriod::Month(_))) {
+        return Vec::new();
+    }
+    let get = |a: &str| {
+        index
+            .get(&(a.to_owned(), period.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match Area::parse(area) {
+        Ok(Area::Sjukvardsregion(s)) => {
+            let mut ids: Vec<String> = vardhub_domain::RegionCode::all()
+                .filter(|r| r.region().sjukvardsregion() == s)
+                .flat_map(|r| get(r.as_str()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        }
+        Ok(a) if a.level() > Level::Region => a.region().map_or_else(Vec::new, |r| get(r.as_str())),
+        _ => get(area),
+    }
 }
 
 /// 95 % interval of a crude value, in the indicator's unit, by the kind of value.

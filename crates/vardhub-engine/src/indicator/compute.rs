@@ -71,6 +71,9 @@ pub struct FineRow {
     pub region: String,
     /// Month.
     pub period: String,
+    /// The sub-area below the region (kommun of residence, hospital, `hospital/unit`), when the
+    /// recipe publishes one.
+    pub sub: Option<String>,
     /// Sex code, if the indicator has one.
     pub kon: Option<String>,
     /// Age in years, if the indicator has one.
@@ -197,7 +200,12 @@ pub async fn compute(snapshot: &Snapshot, recipes: &[&Recipe]) -> Result<Compute
             continue;
         }
         let t = Instant::now();
-        let fine = run_query(&ctx, &spec.id, &sql::query(&spec.definition)).await?;
+        let fine = run_query(
+            &ctx,
+            &spec.id,
+            &sql::query(&spec.definition, spec.dimensions.sub_area()),
+        )
+        .await?;
         timings.push((spec.id.clone(), t.elapsed(), fine.len()));
         rows.extend(aggregate(recipe, &fine, snapshot));
     }
@@ -246,6 +254,11 @@ async fn run_query(
         let region = text("region")?;
         let period = text("period")?;
         let kon = text("kon")?;
+        let sub = b
+            .column_by_name("sub")
+            .map(|c| datafusion::arrow::compute::cast(c, &DataType::Utf8))
+            .transpose()
+            .map_err(|e| err(e.into()))?;
         let alder = b
             .column_by_name("alder")
             .map(|c| datafusion::arrow::compute::cast(c, &DataType::Int64))
@@ -271,6 +284,10 @@ async fn run_query(
             out.push(FineRow {
                 region: region.value(i).to_owned(),
                 period: period.value(i).to_owned(),
+                sub: sub.as_ref().and_then(|c| {
+                    let c = c.as_string::<i32>();
+                    (!c.is_null(i) && !c.value(i).is_empty()).then(|| c.value(i).to_owned())
+                }),
                 kon: (!kon.is_null(i)).then(|| kon.value(i).to_owned()),
                 alder: alder.as_ref().and_then(|a| {
                     let a = a.as_primitive::<Int64Type>();
@@ -293,7 +310,8 @@ async fn run_query(
     }
     // One row per grain; a fixed order makes the float sums of the aggregation reproducible.
     out.sort_by(|a, b| {
-        (&a.region, &a.period, &a.kon, a.alder).cmp(&(&b.region, &b.period, &b.kon, b.alder))
+        (&a.region, &a.period, &a.sub, &a.kon, a.alder)
+            .cmp(&(&b.region, &b.period, &b.sub, &b.kon, b.alder))
     });
     Ok(out)
 }

@@ -9,12 +9,15 @@
 //! [`ReleasedTable`]s, is recorded with the run ([`to_entries`]) and is what the hub then serves
 //! ([`super::publish::publish_released`]).
 
-use super::compute::{ResultRow, SWEDEN};
-use super::publish::{Grid, PublishError, by_table, par_tables};
+use super::compute::ResultRow;
+use super::grid::{Grid, Label};
+use super::layout::{Part, PartKind, layout};
+use super::publish::{PublishError, by_table, par_tables, same_quantities};
 use crate::definitions::Definitions;
 use crate::disclosure::{CellId, CellInput, EarlierRelease, Knowledge, Status, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use vardhub_domain::Area;
 
 /// One published table as the ledger keeps it: its true values (internal) and public statuses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,10 +26,14 @@ pub struct ReleasedTable {
     pub indicator: String,
     /// Period.
     pub period: String,
+    /// Which part of the period's cells (see `layout.rs`): `""` the regions and Sweden, a
+    /// region code that region's finer areas, `derived` the sums of shown cells.
+    #[serde(default)]
+    pub part: String,
     /// Policy id and version applied (`vardhub-public v3`).
     pub policy: String,
-    /// (region, kon, aldersgrupp) of each cell, in the table's order.
-    pub labels: Vec<(String, String, String)>,
+    /// (period, area, kon, aldersgrupp) of each cell, in the table's order.
+    pub labels: Vec<Label>,
     /// The table as computed (unsuppressed).
     pub table: Table,
     /// The public status of each cell.
@@ -44,16 +51,20 @@ pub struct LedgerError {
 }
 
 impl ReleasedTable {
-    /// The ledger key: `indicator/period`.
+    /// The ledger key: `indicator/period`, or `indicator/period/part`.
     pub fn key(&self) -> String {
-        format!("{}/{}", self.indicator, self.period)
+        if self.part.is_empty() {
+            format!("{}/{}", self.indicator, self.period)
+        } else {
+            format!("{}/{}/{}", self.indicator, self.period, self.part)
+        }
     }
 
     /// What an intruder knows around this table: every region as an insider of its own cells,
     /// and the earlier releases of the same table, tied cell by cell where the values did not
     /// change.
     pub fn knowledge(&self, earlier: &[&ReleasedTable]) -> Knowledge {
-        let new_cell: BTreeMap<&(String, String, String), usize> = self
+        let new_cell: BTreeMap<&Label, usize> = self
             .labels
             .iter()
             .enumerate()
@@ -91,11 +102,17 @@ impl ReleasedTable {
     }
 }
 
-/// The insider of each cell: its region (Sweden's cells have none).
-fn owners(labels: &[(String, String, String)]) -> Vec<Option<u32>> {
+/// The insider of each cell: the region of its area (Sweden's and the sjukvårdsregioner's
+/// cells have none).
+fn owners(labels: &[Label]) -> Vec<Option<u32>> {
     labels
         .iter()
-        .map(|(region, _, _)| (region != SWEDEN).then(|| region.parse().ok()).flatten())
+        .map(|(_, area, _, _)| {
+            Area::parse(area)
+                .ok()
+                .and_then(|a| a.region())
+                .map(|r| u32::from(r.code()))
+        })
         .collect()
 }
 
@@ -109,60 +126,203 @@ fn same_values(a: &CellInput, b: &CellInput) -> bool {
     }
 }
 
-/// Decide the public statuses of every table of a run (one per indicator and period) against
-/// `history`, the tables released before (any order; only those of the same indicator and period
-/// are used).
+/// Decide the public statuses of every table of a run against `history`, the tables released
+/// before (any order; only those with the same key are used). Per indicator and period the cells
+/// are released in parts (`layout.rs`): the policy decides the regions and Sweden of the recipe's
+/// finest period kind, then each region's finer areas; sjukvårdsregioner and longer periods are
+/// then derived, shortest first ([`super::derived`]).
+///
+/// A part identical to one released before (same cells, values and margins) keeps that
+/// release's statuses: publishing the same statuses over the same values again tells nothing new,
+/// and the decision is not repeated.
 pub fn release(
     defs: &Definitions,
     rows: &[ResultRow],
     history: &[ReleasedTable],
 ) -> Result<Vec<ReleasedTable>, PublishError> {
     let policy = defs.policy();
-    let mut earlier: BTreeMap<(&str, &str), Vec<&ReleasedTable>> = BTreeMap::new();
+    let mut earlier: BTreeMap<String, Vec<&ReleasedTable>> = BTreeMap::new();
     for h in history {
-        earlier
-            .entry((h.indicator.as_str(), h.period.as_str()))
-            .or_default()
-            .push(h);
+        earlier.entry(h.key()).or_default().push(h);
     }
-    let groups: Vec<((&str, &str), Vec<&ResultRow>)> = by_table(rows).into_iter().collect();
-    let policy_name = format!("{} v{}", policy.id(), policy.version());
-    let mut out = par_tables(groups.len(), |i| {
-        let ((indicator, period), group) = &groups[i];
+    let mut grids = Vec::new();
+    for ((indicator, period), group) in by_table(rows) {
         let recipe = defs
             .recipe(indicator)
-            .ok_or_else(|| PublishError::UnknownIndicator((*indicator).to_owned()))?;
-        let grid = Grid::new(recipe, group);
-        let (mut table, members) = grid.table();
-        table.set_attribute_sensitive(
-            policy
-                .attribute()
-                .is_sensitive(&recipe.spec.definition.block_name()),
-        );
-        let mut released = ReleasedTable {
-            indicator: (*indicator).to_owned(),
-            period: (*period).to_owned(),
-            policy: policy_name.clone(),
-            labels: grid.labels(&members),
-            table,
-            statuses: Vec::new(),
-        };
-        let before = earlier
-            .get(&(*indicator, *period))
-            .map_or(&[][..], Vec::as_slice);
+            .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
+        grids.push(Grid::new(recipe, period, &group));
+    }
+    let layouts: Vec<Vec<Part>> = grids.iter().map(layout).collect();
+    let policy_name = format!("{} v{}", policy.id(), policy.version());
+    let sensitive = |g: &Grid<'_>| {
+        policy
+            .attribute()
+            .is_sensitive(&g.recipe.spec.definition.block_name())
+    };
+    let record = |g: &Grid<'_>, part: &Part| ReleasedTable {
+        indicator: g.recipe.spec.id.clone(),
+        period: g.period.clone(),
+        part: part.kind.suffix(),
+        policy: policy_name.clone(),
+        labels: g.labels(&part.members),
+        table: {
+            let mut t = part.table.clone();
+            t.set_attribute_sensitive(sensitive(g));
+            t
+        },
+        statuses: Vec::new(),
+    };
+    // The policy's decision of one part against its earlier releases.
+    let decide = |mut released: ReleasedTable| -> Result<ReleasedTable, PublishError> {
+        let key = released.key();
+        let before = earlier.get(&key).map_or(&[][..], Vec::as_slice);
+        if let Some(same) = before.iter().rev().find(|e| {
+            e.policy == released.policy
+                && e.labels == released.labels
+                && identical(&e.table, &released.table)
+        }) {
+            released.statuses = same.statuses.clone();
+            return Ok(released);
+        }
         let knowledge = released.knowledge(before);
         let (_, internal) = policy
             .apply_with(&released.table, &knowledge)
             .map_err(|source| PublishError::Disclosure {
-                indicator: (*indicator).to_owned(),
-                period: (*period).to_owned(),
+                indicator: released.indicator.clone(),
+                period: key,
                 source,
             })?;
         released.statuses = internal.statuses;
+        Ok(released)
+    };
+    let jobs = |kind: fn(&PartKind) -> bool| -> Vec<(usize, usize)> {
+        layouts
+            .iter()
+            .enumerate()
+            .flat_map(|(g, parts)| {
+                parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| kind(&p.kind))
+                    .map(move |(k, _)| (g, k))
+            })
+            .collect()
+    };
+    // 1. Regions and Sweden.
+    let regional = jobs(|k| *k == PartKind::Regional);
+    let mut out = par_tables(regional.len(), |i| {
+        let (g, k) = regional[i];
+        Ok(vec![decide(record(&grids[g], &layouts[g][k]))?])
+    })?;
+    let mut shown: BTreeMap<String, BTreeMap<Label, Status>> = BTreeMap::new();
+    let learn = |shown: &mut BTreeMap<String, BTreeMap<Label, Status>>, r: &ReleasedTable| {
+        shown
+            .entry(r.indicator.clone())
+            .or_default()
+            .extend(r.labels.iter().cloned().zip(r.statuses.iter().copied()));
+    };
+    for r in &out {
+        learn(&mut shown, r);
+    }
+    // 2. Each region's finer areas, under its total as the regional table shows it.
+    let groups = jobs(|k| matches!(k, PartKind::Group(_)));
+    let decided = par_tables(groups.len(), |i| {
+        let (g, k) = groups[i];
+        let released = record(&grids[g], &layouts[g][k]);
+        let total = shown
+            .get(&released.indicator)
+            .and_then(|m| m.get(&released.labels[0]))
+            .copied()
+            .filter(|s| s.is_published());
+        let mut released = if total.is_some() {
+            decide(released)?
+        } else {
+            released
+        };
+        if total.is_none() || released.statuses[0].is_hidden() {
+            // Everything finer hidden; the total as the public sees it (shown, or hidden too).
+            released.statuses = coarsened(&released.table);
+            if let Some(t) = total {
+                released.statuses[0] = t;
+            }
+        }
         Ok(vec![released])
     })?;
-    out.sort_by(|a, b| (&a.indicator, &a.period).cmp(&(&b.indicator, &b.period)));
+    for r in &decided {
+        learn(&mut shown, r);
+    }
+    out.extend(decided);
+    // 3. Sjukvårdsregioner and longer periods, shortest first.
+    let mut derived = jobs(|k| *k == PartKind::Derived);
+    derived.sort_by_key(|&(g, _)| {
+        (
+            vardhub_domain::ReportPeriod::parse(&grids[g].period)
+                .map(|p| p.kind())
+                .ok(),
+            grids[g].period.clone(),
+        )
+    });
+    let mut by_label: BTreeMap<&str, BTreeMap<Label, &ResultRow>> = BTreeMap::new();
+    for r in rows {
+        by_label.entry(r.indicator.as_str()).or_default().insert(
+            (
+                r.period.clone(),
+                r.region.clone(),
+                r.kon.clone(),
+                r.aldersgrupp.clone(),
+            ),
+            r,
+        );
+    }
+    for (g, k) in derived {
+        let grid = &grids[g];
+        let part = &layouts[g][k];
+        let mut released = record(grid, part);
+        let (no_statuses, no_rows) = (BTreeMap::new(), BTreeMap::new());
+        released.statuses = super::derived::statuses(
+            policy,
+            sensitive(grid),
+            grid,
+            &part.members,
+            shown.get(&released.indicator).unwrap_or(&no_statuses),
+            by_label
+                .get(released.indicator.as_str())
+                .unwrap_or(&no_rows),
+        );
+        learn(&mut shown, &released);
+        out.push(released);
+    }
+    out.sort_by(|a, b| a.key().cmp(&b.key()));
     Ok(out)
+}
+
+/// Statuses that hide every value of a part and tell nothing about which cells were small.
+fn coarsened(table: &Table) -> Vec<Status> {
+    table
+        .cells()
+        .iter()
+        .map(|c| match c {
+            CellInput::Values(_) => Status::HiddenSecondary,
+            CellInput::NoData => Status::NoData,
+            CellInput::NotApplicable => Status::NotApplicable,
+        })
+        .collect()
+}
+
+/// Whether two tables are the same publication: the same cells with the same values (bit for
+/// bit: a NaN equals a NaN), margins and attribute rule.
+fn identical(a: &Table, b: &Table) -> bool {
+    let bits = |c: &CellInput| {
+        c.values().map(|v| {
+            (
+                v.value.to_bits(),
+                v.interval.map(|i| (i.lower.to_bits(), i.upper.to_bits())),
+            )
+        })
+    };
+    same_quantities(a, b)
+        && a.attribute_sensitive() == b.attribute_sensitive()
+        && a.cells().iter().map(bits).eq(b.cells().iter().map(bits))
 }
 
 /// Ledger entries `(key, JSON body)` of released tables, for [`vardhub_store::Hub::store_indicator_run`].
@@ -235,10 +395,18 @@ mod tests {
         ReleasedTable {
             indicator: "x".into(),
             period: "2024-01".into(),
+            part: String::new(),
             policy: "p v1".into(),
             labels: cells
                 .iter()
-                .map(|(r, _)| ((*r).to_owned(), "alla".to_owned(), "alla".to_owned()))
+                .map(|(r, _)| {
+                    (
+                        "2024-01".to_owned(),
+                        (*r).to_owned(),
+                        "alla".to_owned(),
+                        "alla".to_owned(),
+                    )
+                })
                 .collect(),
             table,
             statuses,

@@ -1,10 +1,13 @@
 //! Publishing indicator results: the one place where computed values meet the disclosure policy.
 //!
-//! For every indicator and period, the published cells form **one table**: one row per region and
-//! one for Sweden (the column totals) by men, women and both sexes, plus Sweden by age group
-//! (whose total is Sweden's "both sexes"). Regions by age group and cross cells (a sex *and* an
-//! age group) are not published; they stay in the internal results (and in [`View::Full`]'s
-//! source, the stored run).
+//! For every indicator and period, the published cells at every level form **one table**
+//! ([`super::grid`]): sjukvårdsregioner, regions and Sweden by men, women and both sexes, Sweden
+//! also by age group, kommuner, hospitals and units by their totals, with the margins that tie
+//! them across the hierarchy. The policy decides the tables of the recipe's finest period kind;
+//! quarters, years and rolling 12 months are shown only where they are sums of shown values
+//! ([`super::derived`]).
+//! Regions by age group and cross cells (a sex *and* an age group) are not published; they stay
+//! in the internal results (and in [`View::Full`]'s source, the stored run).
 //!
 //! Views:
 //! * [`View::Public`]: the policy's statuses; values only for `ok` and `zero`.
@@ -16,12 +19,12 @@
 //! Every value carries its status in the view and the status the public sees. The public statuses
 //! of a run are decided once, against every earlier release ([`super::ledger`]), and recorded.
 
-use super::compute::{AGE_GROUPS, ALL, ResultRow, SWEDEN};
+use super::compute::ResultRow;
+use super::grid::{Cell, Grid, Label, unsuppressed};
+use super::layout::{PartKind, layout};
 use super::ledger::{ReleasedTable, release};
-use super::spec::{Recipe, Unit};
 use crate::definitions::Definitions;
-use crate::disclosure::{CellInput, CellValues, DisclosureError, PublishedTable, Status, Table};
-use crate::stats::Interval;
+use crate::disclosure::{DisclosureError, PublishedTable, Status, Table};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use vardhub_domain::RegionCode;
@@ -46,9 +49,13 @@ pub struct PublicValue {
     pub spec_version: String,
     /// Recipe content hash.
     pub spec_hash: String,
-    /// Region, `00` = Sweden.
+    /// Area: `00` = Sweden, a region (`01`), a sjukvårdsregion (`SR1`), a kommun (`0180`), a
+    /// hospital (`01/01010`) or a unit (`01/01010/Medicin`); see [`vardhub_domain::Area`].
     pub region: String,
-    /// Month (`ÅÅÅÅ-MM`).
+    /// The area's level (`land`, `sjukvardsregion`, `region`, `kommun`, `sjukhus`, `enhet`).
+    pub level: String,
+    /// Period: month `ÅÅÅÅ-MM`, quarter `ÅÅÅÅ-K1`, year `ÅÅÅÅ`, rolling 12 months
+    /// `R12-ÅÅÅÅ-MM` (see [`vardhub_domain::ReportPeriod`]).
     pub period: String,
     /// `1` (men), `2` (women), `alla`, or `okant` (sex not known).
     pub kon: String,
@@ -133,10 +140,7 @@ pub enum PublishError {
     },
 }
 
-/// Sex not known (a residual column, present only when needed).
-pub const SEX_UNKNOWN: &str = "okant";
-/// Age not known.
-pub const AGE_UNKNOWN: &str = "okand";
+pub use super::grid::{AGE_UNKNOWN, SEX_UNKNOWN};
 
 /// The rows of each published table: one per indicator and period.
 pub(crate) fn by_table(rows: &[ResultRow]) -> BTreeMap<(&str, &str), Vec<&ResultRow>> {
@@ -171,10 +175,7 @@ pub fn publish_released(
     view: &View,
     released: &[ReleasedTable],
 ) -> Result<Vec<PublicValue>, PublishError> {
-    let by_key: BTreeMap<(&str, &str), &ReleasedTable> = released
-        .iter()
-        .map(|r| ((r.indicator.as_str(), r.period.as_str()), r))
-        .collect();
+    let by_key: BTreeMap<String, &ReleasedTable> = released.iter().map(|r| (r.key(), r)).collect();
     let groups: Vec<((&str, &str), Vec<&ResultRow>)> = by_table(rows).into_iter().collect();
     let mut out = par_tables(groups.len(), |i| {
         let ((indicator, period), group) = &groups[i];
@@ -182,8 +183,33 @@ pub fn publish_released(
             indicator: (*indicator).to_owned(),
             period: (*period).to_owned(),
         };
-        let released = by_key.get(&(*indicator, *period)).ok_or_else(mismatch)?;
-        publish_table(defs, indicator, group, run_id, view, released)
+        let recipe = defs
+            .recipe(indicator)
+            .ok_or_else(|| PublishError::UnknownIndicator((*indicator).to_owned()))?;
+        let grid = Grid::new(recipe, period, group);
+        let mut public = vec![None; grid.cells.len()];
+        for part in layout(&grid) {
+            let suffix = part.kind.suffix();
+            let key = if suffix.is_empty() {
+                format!("{indicator}/{period}")
+            } else {
+                format!("{indicator}/{period}/{suffix}")
+            };
+            let released = by_key.get(&key).ok_or_else(mismatch)?;
+            if released.labels != grid.labels(&part.members)
+                || !same_quantities(&released.table, &part.table)
+            {
+                return Err(mismatch());
+            }
+            for (k, &i) in part.members.iter().enumerate() {
+                // A group's first cell is the region's total: the regional part decides it.
+                if k == 0 && matches!(part.kind, PartKind::Group(_)) {
+                    continue;
+                }
+                public[i] = Some(released.statuses[k]);
+            }
+        }
+        publish_table(defs, &grid, public, run_id, view)
     })?;
     out.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
     Ok(out)
@@ -230,35 +256,23 @@ pub(crate) fn par_tables<T: Send>(
     Ok(out)
 }
 
-/// Publish one indicator × period table for a view, with the public statuses of its release.
+/// Publish one indicator × period grid for a view, with the public statuses of its release.
 fn publish_table(
     defs: &Definitions,
-    indicator: &str,
-    group: &[&ResultRow],
+    grid: &Grid<'_>,
+    public: Vec<Option<Status>>,
     run_id: &str,
     view: &View,
-    released: &ReleasedTable,
 ) -> Result<Vec<PublicValue>, PublishError> {
     let policy = defs.policy();
     let mut out = Vec::new();
-    let recipe = defs
-        .recipe(indicator)
-        .ok_or_else(|| PublishError::UnknownIndicator(indicator.to_owned()))?;
-    let grid = Grid::new(recipe, group);
-    let (table, members) = grid.table();
-    if released.labels != grid.labels(&members) || !same_quantities(&released.table, &table) {
-        return Err(PublishError::ReleaseMismatch {
-            indicator: indicator.to_owned(),
-            period: grid.period.clone(),
-        });
-    }
-    let public = grid.no_cases(grid.spread(&members, &released.statuses));
+    let public = grid.no_cases(public);
     let shown: Vec<Option<Status>> = match view {
         View::Public => public.clone(),
         View::Full => (0..grid.cells.len())
             .map(|i| grid.published(i).then(|| unsuppressed(grid.cells[i].input)))
             .collect(),
-        View::Region(own) => grid.region_view(&public, grid.row_of(own.as_str())),
+        View::Region(own) => grid.region_view(&public, own),
     };
     let shown = grid.no_cases(shown);
     let floor = policy.rules().standardised_rate.statistical_floor as f64;
@@ -267,19 +281,21 @@ fn publish_table(
         let (Some(status), Some(public_status)) = (shown[i], public[i]) else {
             continue; // not a published cell (e.g. a region × age group)
         };
+        let level = grid.rows[i / grid.width()].level.code().to_owned();
         let Some(row) = cell.row else {
-            // A region without a row (nothing delivered): report it as such.
+            // An area without a row (nothing delivered): report it as such.
             out.push(empty_value(
-                &grid,
+                grid,
                 cell,
-                status,
-                public_status,
+                level,
+                (status, public_status),
                 run_id,
                 &policy_name,
             ));
             continue;
         };
-        let shown_at = |j: usize| shown[j].is_some_and(Status::is_published);
+        let shown_at =
+            |j: Option<usize>| j.is_some_and(|j| shown[j].is_some_and(Status::is_published));
         let visible = status.is_published();
         let national_visible = shown_at(grid.national_cell(i));
         let standardised_ok = visible && row.numerator >= floor;
@@ -287,7 +303,8 @@ fn publish_table(
             indicator: row.indicator.clone(),
             spec_version: row.spec_version.clone(),
             spec_hash: row.spec_hash.clone(),
-            region: cell.region.clone(),
+            region: cell.area.clone(),
+            level,
             period: row.period.clone(),
             kon: cell.kon.clone(),
             aldersgrupp: cell.age.clone(),
@@ -322,8 +339,8 @@ fn publish_table(
 fn empty_value(
     grid: &Grid<'_>,
     cell: &Cell<'_>,
-    status: Status,
-    public: Status,
+    level: String,
+    (status, public): (Status, Status),
     run_id: &str,
     policy: &str,
 ) -> PublicValue {
@@ -331,8 +348,9 @@ fn empty_value(
         indicator: grid.recipe.spec.id.clone(),
         spec_version: grid.recipe.spec.version.clone(),
         spec_hash: grid.recipe.hash.clone(),
-        region: cell.region.clone(),
-        period: grid.period.clone(),
+        region: cell.area.clone(),
+        level,
+        period: cell.period.clone(),
         kon: cell.kon.clone(),
         aldersgrupp: cell.age.clone(),
         status,
@@ -357,7 +375,7 @@ fn empty_value(
 
 /// Whether two tables have the same cells (kind, count, denominator) and margins: the release was
 /// decided on these (displayed values may be NaN where nothing is shown, and NaN ≠ NaN).
-fn same_quantities(a: &Table, b: &Table) -> bool {
+pub(crate) fn same_quantities(a: &Table, b: &Table) -> bool {
     let quantities = |t: &Table| -> Vec<Option<(crate::disclosure::CellKind, u64, Option<u64>)>> {
         t.cells()
             .iter()
@@ -367,353 +385,6 @@ fn same_quantities(a: &Table, b: &Table) -> bool {
     quantities(a) == quantities(b) && a.margins() == b.margins()
 }
 
-/// The status a cell has without any suppression.
-fn unsuppressed(input: CellInput) -> Status {
-    match input {
-        CellInput::Values(v) if v.count == 0 && v.value == 0.0 => Status::Zero,
-        CellInput::Values(_) => Status::Ok,
-        CellInput::NoData => Status::NoData,
-        CellInput::NotApplicable => Status::NotApplicable,
-    }
-}
-
-/// One cell of an indicator × period table.
-struct Cell<'a> {
-    region: String,
-    kon: String,
-    age: String,
-    row: Option<&'a ResultRow>,
-    /// The additive quantities (count, denominator, cases) and the cell as the policy sees it.
-    sums: Sums,
-    input: CellInput,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Sums {
-    n: f64,
-    d: f64,
-    c: f64,
-}
-
-/// The published table of one indicator and period.
-pub(crate) struct Grid<'a> {
-    recipe: &'a Recipe,
-    period: String,
-    /// Row labels: the 21 regions, then Sweden.
-    regions: Vec<String>,
-    /// Column labels: (kon, aldersgrupp); the total column is first.
-    columns: Vec<(String, String)>,
-    /// Sex part columns and age part columns (indices into `columns`).
-    sex_parts: Vec<usize>,
-    age_parts: Vec<usize>,
-    /// `cells[r * columns.len() + c]`.
-    cells: Vec<Cell<'a>>,
-}
-
-impl<'a> Grid<'a> {
-    pub(crate) fn new(recipe: &'a Recipe, group: &[&'a ResultRow]) -> Grid<'a> {
-        let period = group.first().map(|r| r.period.clone()).unwrap_or_default();
-        let by_key: BTreeMap<(&str, &str, &str), &ResultRow> = group
-            .iter()
-            .map(|r| {
-                (
-                    (r.region.as_str(), r.kon.as_str(), r.aldersgrupp.as_str()),
-                    *r,
-                )
-            })
-            .collect();
-        let stratified = group.iter().any(|r| r.kon != ALL || r.aldersgrupp != ALL);
-        let mut regions: Vec<String> = RegionCode::all().map(|r| r.as_str().to_owned()).collect();
-        regions.push(SWEDEN.to_owned());
-        let mut columns = vec![(ALL.to_owned(), ALL.to_owned())];
-        let (mut sex_parts, mut age_parts) = (Vec::new(), Vec::new());
-        if stratified {
-            for k in ["1", "2"] {
-                sex_parts.push(columns.len());
-                columns.push((k.to_owned(), ALL.to_owned()));
-            }
-            for a in AGE_GROUPS {
-                age_parts.push(columns.len());
-                columns.push((ALL.to_owned(), a.to_owned()));
-            }
-        }
-        let sums_of = |r: Option<&&ResultRow>| {
-            r.map_or(Sums::default(), |r| Sums {
-                n: r.numerator,
-                d: r.denominator,
-                c: r.cases,
-            })
-        };
-        // Residual columns for records without a known sex or age, so the margins add up.
-        let residual = |parts: &[usize]| {
-            regions.iter().any(|region| {
-                let total = sums_of(by_key.get(&(region.as_str(), ALL, ALL)));
-                let parts_sum = parts.iter().fold(Sums::default(), |acc, &c| {
-                    let s = sums_of(by_key.get(&(
-                        region.as_str(),
-                        columns[c].0.as_str(),
-                        columns[c].1.as_str(),
-                    )));
-                    acc.plus(s)
-                });
-                (total.n - parts_sum.n).abs() > 1e-9
-                    || (total.d - parts_sum.d).abs() > 1e-9
-                    || (total.c - parts_sum.c).abs() > 1e-9
-            })
-        };
-        let (sex_residual, age_residual) = if stratified {
-            (residual(&sex_parts), residual(&age_parts))
-        } else {
-            (false, false)
-        };
-        let sex_unknown = sex_residual.then(|| {
-            columns.push((SEX_UNKNOWN.to_owned(), ALL.to_owned()));
-            columns.len() - 1
-        });
-        let age_unknown = age_residual.then(|| {
-            columns.push((ALL.to_owned(), AGE_UNKNOWN.to_owned()));
-            columns.len() - 1
-        });
-        sex_parts.extend(sex_unknown);
-        age_parts.extend(age_unknown);
-        let unit = recipe.spec.unit;
-        let mut cells = Vec::with_capacity(regions.len() * columns.len());
-        for region in &regions {
-            let total = sums_of(by_key.get(&(region.as_str(), ALL, ALL)));
-            let known = |parts: &[usize], skip: Option<usize>| {
-                parts
-                    .iter()
-                    .filter(|&&c| Some(c) != skip)
-                    .fold(Sums::default(), |acc, &c| {
-                        let s = sums_of(by_key.get(&(
-                            region.as_str(),
-                            columns[c].0.as_str(),
-                            columns[c].1.as_str(),
-                        )));
-                        acc.plus(s)
-                    })
-            };
-            let region_delivered = by_key.contains_key(&(region.as_str(), ALL, ALL));
-            for (ci, (kon, age)) in columns.iter().enumerate() {
-                let row = by_key
-                    .get(&(region.as_str(), kon.as_str(), age.as_str()))
-                    .copied();
-                let sums = if Some(ci) == sex_unknown {
-                    minus(total, known(&sex_parts, sex_unknown))
-                } else if Some(ci) == age_unknown {
-                    minus(total, known(&age_parts, age_unknown))
-                } else {
-                    sums_of(row.as_ref())
-                };
-                let input = if !region_delivered {
-                    CellInput::NoData
-                } else {
-                    cell_input(unit, sums, row)
-                };
-                cells.push(Cell {
-                    region: region.clone(),
-                    kon: kon.clone(),
-                    age: age.clone(),
-                    row,
-                    sums,
-                    input,
-                });
-            }
-        }
-        Grid {
-            recipe,
-            period,
-            regions,
-            columns,
-            sex_parts,
-            age_parts,
-            cells,
-        }
-    }
-
-    fn width(&self) -> usize {
-        self.columns.len()
-    }
-
-    /// Statuses with "no cases" for the empty cells of regions that delivered: the engine writes
-    /// a (possibly zero) total row for every region that delivered the period, so a region with
-    /// a row whose cell has no case, denominator or record is "no cases", not "not applicable"
-    /// (and a region without a row stays "no data"). The policy saw these cells as not
-    /// applicable; the relabelling shows nothing more (every such cell is 0 in all margins).
-    fn no_cases(&self, statuses: Vec<Option<Status>>) -> Vec<Option<Status>> {
-        let w = self.width();
-        statuses
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let c = &self.cells[i];
-                let empty = c.sums.n == 0.0 && c.sums.d == 0.0 && c.sums.c == 0.0;
-                let delivered = self.cells[i / w * w].row.is_some();
-                match s {
-                    Some(Status::NotApplicable) if empty && delivered => Some(Status::NoCases),
-                    other => other,
-                }
-            })
-            .collect()
-    }
-
-    fn row_of(&self, region: &str) -> Option<usize> {
-        self.regions.iter().position(|r| r == region)
-    }
-
-    /// Sweden's cell in the same column as cell `i`.
-    fn national_cell(&self, i: usize) -> usize {
-        self.sweden() * self.width() + i % self.width()
-    }
-
-    fn sweden(&self) -> usize {
-        self.regions.len() - 1
-    }
-
-    /// Whether cell `i` is in the published table: every region by sex, and Sweden also by age
-    /// group (regions by age group are internal: small monthly cells that would force heavy
-    /// secondary suppression of the region × sex table they share totals with).
-    fn published(&self, i: usize) -> bool {
-        let (r, c) = (i / self.width(), i % self.width());
-        r == self.sweden() || !self.age_parts.contains(&c)
-    }
-
-    /// Statuses of a policy table spread back onto the grid (`None` = not in the table).
-    fn spread(&self, members: &[usize], statuses: &[Status]) -> Vec<Option<Status>> {
-        let mut out = vec![None; self.cells.len()];
-        for (&i, &s) in members.iter().zip(statuses) {
-            out[i] = Some(s);
-        }
-        out
-    }
-
-    /// The policy's table and, per table cell, its grid index.
-    pub(crate) fn table(&self) -> (Table, Vec<usize>) {
-        let w = self.width();
-        let sweden = self.sweden();
-        let mut t = Table::new();
-        let mut ids = vec![None; self.cells.len()];
-        let mut members = Vec::new();
-        for r in 0..self.regions.len() {
-            for c in 0..w {
-                let i = r * w + c;
-                if !self.published(i) {
-                    continue;
-                }
-                ids[i] = Some(t.add_cell(self.cells[i].input));
-                members.push(i);
-            }
-        }
-        let id = |i: usize| ids[i].expect("cell in table");
-        for r in 0..self.regions.len() {
-            let total = id(r * w);
-            if !self.sex_parts.is_empty() {
-                t.add_margin(
-                    total,
-                    self.sex_parts.iter().map(|&c| id(r * w + c)).collect(),
-                );
-            }
-            if r == sweden && !self.age_parts.is_empty() {
-                t.add_margin(
-                    total,
-                    self.age_parts.iter().map(|&c| id(r * w + c)).collect(),
-                );
-            }
-        }
-        for c in (0..w).filter(|c| !self.age_parts.contains(c)) {
-            let parts = (0..sweden).map(|r| id(r * w + c)).collect();
-            t.add_margin(id(sweden * w + c), parts);
-        }
-        (t, members)
-    }
-
-    /// (region, kon, aldersgrupp) of the given grid cells.
-    pub(crate) fn labels(&self, members: &[usize]) -> Vec<(String, String, String)> {
-        members
-            .iter()
-            .map(|&i| {
-                let c = &self.cells[i];
-                (c.region.clone(), c.kon.clone(), c.age.clone())
-            })
-            .collect()
-    }
-
-    /// Statuses of a region analyst's view: the own row unsuppressed, every other cell as the
-    /// public sees it.
-    fn region_view(&self, public: &[Option<Status>], own: Option<usize>) -> Vec<Option<Status>> {
-        let w = self.width();
-        let mut out = public.to_vec();
-        let Some(own) = own else { return out };
-        for (i, status) in out.iter_mut().enumerate() {
-            let Some(s) = status else { continue };
-            if i / w == own {
-                *s = unsuppressed(self.cells[i].input);
-            }
-        }
-        out
-    }
-}
-
-impl Sums {
-    fn plus(self, o: Sums) -> Sums {
-        Sums {
-            n: self.n + o.n,
-            d: self.d + o.d,
-            c: self.c + o.c,
-        }
-    }
-}
-
-fn minus(a: Sums, b: Sums) -> Sums {
-    Sums {
-        n: a.n - b.n,
-        d: a.d - b.d,
-        c: a.c - b.c,
-    }
-}
-
-/// Non-negative integer of an additive quantity (counts are sums of integers; guard rounding).
-fn whole(x: f64) -> u64 {
-    x.round().max(0.0) as u64
-}
-
-/// The cell the policy sees for an indicator's unit.
-fn cell_input(unit: Unit, s: Sums, row: Option<&ResultRow>) -> CellInput {
-    let count = match unit {
-        Unit::Proportion | Unit::Per100 | Unit::Per1000 | Unit::Per100000 => whole(s.n),
-        Unit::Mean | Unit::Ratio | Unit::PerInhabitant => whole(s.c),
-    };
-    // No denominator and nothing counted: not applicable. Records without a denominator (e.g.
-    // contacts of an age no resident has) still count in the margins, so they stay cells.
-    if s.d <= 0.0 && count == 0 {
-        return CellInput::NotApplicable;
-    }
-    let value = row.and_then(|r| r.value).unwrap_or(if s.d > 0.0 {
-        s.n / s.d * unit.scale()
-    } else {
-        0.0
-    });
-    let interval = row.and_then(|r| {
-        Some(Interval {
-            lower: r.lower?,
-            upper: r.upper?,
-        })
-    });
-    let values = match unit {
-        Unit::Proportion => match CellValues::proportion(whole(s.n), whole(s.d), interval) {
-            Ok(v) => CellValues { value, ..v },
-            Err(_) => return CellInput::NotApplicable,
-        },
-        Unit::Per100 | Unit::Per1000 | Unit::Per100000 => {
-            CellValues::rate(whole(s.n), value, interval)
-        }
-        Unit::Mean | Unit::Ratio | Unit::PerInhabitant => {
-            CellValues::mean(whole(s.c), value, interval)
-        }
-    };
-    CellInput::Values(values)
-}
-
 /// One published table with its unsuppressed input, for audits and tests.
 #[derive(Debug, Clone)]
 pub struct IndicatorTable {
@@ -721,21 +392,27 @@ pub struct IndicatorTable {
     pub indicator: String,
     /// Period.
     pub period: String,
-    /// (region, kon, aldersgrupp) of each cell, in the table's cell order.
-    pub labels: Vec<(String, String, String)>,
+    /// (period, area, kon, aldersgrupp) of each cell, in the table's cell order.
+    pub labels: Vec<Label>,
     /// The table as computed (unsuppressed — internal).
     pub table: Table,
     /// The table as the public sees it.
     pub published: PublishedTable,
-    /// Per cell: the region whose analyst knows it unsuppressed (Sweden's cells: none).
+    /// Per cell: the region whose analyst knows it unsuppressed (Sweden's and the
+    /// sjukvårdsregioner's cells: none).
     pub owners: Vec<Option<u32>>,
 }
 
-/// Every public table of a run (one per indicator and period) with its unsuppressed input.
+/// Every table of a run the policy decides (per indicator and period of its finest kind: the
+/// regions and Sweden, and each region's finer areas) with its unsuppressed input and the
+/// policy's statuses (sjukvårdsregioner and longer periods are derived and left out).
 pub fn tables(defs: &Definitions, rows: &[ResultRow]) -> Result<Vec<IndicatorTable>, PublishError> {
     let policy = defs.policy();
     let mut out = Vec::new();
     for released in release(defs, rows, &[])? {
+        if released.part == "derived" {
+            continue; // sums of shown cells, not decided by the policy
+        }
         let knowledge = released.knowledge(&[]);
         let published = policy
             .apply_with(&released.table, &knowledge)

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use vardhub_domain::spec::Text;
 
+pub use super::dimensions::{Dimensions, PeriodCode, SubArea};
+
 /// What a value measures, and so how it is computed from numerator and denominator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -385,6 +387,9 @@ pub struct IndicatorSpec {
     pub target: Option<Target>,
     /// The computation.
     pub definition: Definition,
+    /// What the results are published by (periods and levels; see [`Dimensions`]).
+    #[serde(default)]
+    pub dimensions: Dimensions,
 }
 
 /// An indicator recipe with its content hash.
@@ -454,6 +459,9 @@ impl Recipe {
             && !(0.0..=1.0).contains(&t.value)
         {
             return Err(err("a proportion's target is between 0 and 1".into()));
+        }
+        if let Some((field, message)) = spec.dimensions.mistakes(&spec.definition).first() {
+            return Err(err(format!("dimensions.{field}: {message}")));
         }
         let hash = recipe_hash(text);
         Ok(Recipe {

@@ -1,15 +1,17 @@
 //! Compiling an indicator's building block to one SQL query over the lake.
 //!
 //! Every query returns the finest grain the engine aggregates from:
-//! `region, period, kon, alder, numerator, denominator, sumsq, cases` — one row per region, month, sex
-//! and age in years (sex and age are NULL for indicators without them, e.g. the bed census).
+//! `region, period, sub, kon, alder, numerator, denominator, sumsq, cases` — one row per region,
+//! month, sub-area (kommun of residence, hospital or unit, when the recipe publishes one; `''`
+//! otherwise), sex and age in years (sex and age are NULL for indicators without them, e.g. the
+//! bed census).
 //! Sex, age-group and national totals, standardisation and statistics are computed from these rows
 //! in Rust, so that every published table's margins add up exactly.
 //!
 //! Tables: `kontakter`, `diagnoser`, `atgarder` (vardkontakter), `arenden` (vantetider),
 //! `enhetsdagar` (vardplatser), `personer` (befolkning), with the lake's column names.
 
-use super::spec::{ContactFilter, Definition, Measure};
+use super::spec::{ContactFilter, Definition, Measure, SubArea};
 
 /// Quote a text literal for SQL.
 fn lit(s: &str) -> String {
@@ -75,19 +77,36 @@ pub fn tables(def: &Definition) -> &'static [&'static str] {
     }
 }
 
-/// The query of a definition.
-pub fn query(def: &Definition) -> String {
-    let out = "SELECT region, period, kon, alder, CAST(numerator AS DOUBLE) AS numerator, \
+/// The sub-area column of a contact or bed row over alias `a` (`a.` or empty), or `''`.
+fn sub_expr(sub: SubArea, a: &str) -> String {
+    match sub {
+        SubArea::None | SubArea::Kommun => "''".to_owned(),
+        SubArea::Sjukhus => format!("COALESCE({a}sjukhus, '{UNKNOWN}')"),
+        SubArea::Enhet => format!(
+            "concat(COALESCE({a}sjukhus, '{UNKNOWN}'), '/', COALESCE({a}enhet, '{UNKNOWN}'))"
+        ),
+    }
+}
+
+/// What an unknown hospital or unit is called in a sub-area.
+pub const UNKNOWN: &str = "okänd";
+
+/// The query of a definition, grouped below the region by `sub` (a `sub` output column: the
+/// kommun of residence, the hospital, or `hospital/unit`; `''` without a sub-area).
+pub fn query(def: &Definition, sub: SubArea) -> String {
+    let out = "SELECT region, period, sub, kon, alder, CAST(numerator AS DOUBLE) AS numerator, \
                CAST(denominator AS DOUBLE) AS denominator, CAST(sumsq AS DOUBLE) AS sumsq, \
                CAST(cases AS DOUBLE) AS cases FROM";
-    let grain = "GROUP BY k.region, k.period, k.kon, k.alder";
+    let ks = sub_expr(sub, "k.");
+    let cols = format!("k.region, k.period, {ks} AS sub, k.kon, k.alder");
+    let grain = format!("GROUP BY k.region, k.period, {ks}, k.kon, k.alder");
     let body = match def {
         Definition::EventWithin {
             population,
             event_codes,
             within_hours,
         } => format!(
-            "SELECT k.region, k.period, k.kon, k.alder,
+            "SELECT {cols},
                     SUM(CASE WHEN e.first_event <= k.inskrivningsdatum + INTERVAL '{within_hours} hours'
                         THEN 1 ELSE 0 END) AS numerator,
                     COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
@@ -100,7 +119,7 @@ pub fn query(def: &Definition) -> String {
             w = contact_where(population),
         ),
         Definition::DeathWithin { population, days } => format!(
-            "SELECT k.region, k.period, k.kon, k.alder,
+            "SELECT {cols},
                     SUM(CASE WHEN p.death IS NOT NULL AND p.death <= {adm} + {days} THEN 1 ELSE 0 END) AS numerator,
                     COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM kontakter k
@@ -116,7 +135,7 @@ pub fn query(def: &Definition) -> String {
         ),
         Definition::ReadmissionWithin { population, days } => format!(
             "WITH d AS (SELECT k.region, k.period, k.kontakt_id, k.kon, k.alder, k.patient_pseudonym,
-                               {dis} AS dis FROM kontakter k
+                               k.sjukhus, k.enhet, {dis} AS dis FROM kontakter k
                         WHERE {w} AND (k.utskrivningssatt IS NULL OR k.utskrivningssatt <> '4')),
                   a AS (SELECT region, patient_pseudonym, {adm} AS adm FROM kontakter
                         WHERE vardform = 'SV' AND planerad = false),
@@ -124,7 +143,7 @@ pub fn query(def: &Definition) -> String {
                           JOIN a ON a.region = d.region AND a.patient_pseudonym = d.patient_pseudonym
                           WHERE a.adm > d.dis AND a.adm <= d.dis + {days}
                           GROUP BY d.region, d.period, d.kontakt_id)
-             SELECT k.region, k.period, k.kon, k.alder,
+             SELECT {cols},
                     SUM(CASE WHEN h.kontakt_id IS NOT NULL THEN 1 ELSE 0 END) AS numerator,
                     COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM d k LEFT JOIN hit h
@@ -159,10 +178,10 @@ pub fn query(def: &Definition) -> String {
                 ));
             }
             format!(
-                "SELECT k.region, k.period, k.kon, k.alder,
+                "SELECT k.region, k.period, '' AS sub, k.kon, k.alder,
                         SUM(CASE WHEN {wait} {cmp} {days} THEN 1 ELSE 0 END) AS numerator,
                         COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
-                 FROM arenden k WHERE {w} {grain}",
+                 FROM arenden k WHERE {w} GROUP BY k.region, k.period, k.kon, k.alder",
                 w = w.join(" AND ")
             )
         }
@@ -170,10 +189,12 @@ pub fn query(def: &Definition) -> String {
             column,
             vardinriktning,
         } => format!(
-            "SELECT region, period, CAST(NULL AS VARCHAR) AS kon, CAST(NULL AS BIGINT) AS alder,
+            "SELECT region, period, {bs} AS sub, CAST(NULL AS VARCHAR) AS kon,
+                    CAST(NULL AS BIGINT) AS alder,
                     SUM({column}) AS numerator, SUM(disponibla) AS denominator, NULL AS sumsq,
                     SUM({column}) AS cases
-             FROM enhetsdagar WHERE vardinriktning = {v} GROUP BY region, period",
+             FROM enhetsdagar WHERE vardinriktning = {v} GROUP BY region, period, {bs}",
+            bs = sub_expr(sub, ""),
             column = ident(column),
             v = lit(vardinriktning),
         ),
@@ -184,7 +205,7 @@ pub fn query(def: &Definition) -> String {
                 day("k.inskrivningsdatum")
             );
             format!(
-                "SELECT k.region, k.period, k.kon, k.alder, SUM({los}) AS numerator, COUNT(*) AS denominator,
+                "SELECT {cols}, SUM({los}) AS numerator, COUNT(*) AS denominator,
                         SUM({los} * {los}) AS sumsq, COUNT(*) AS cases
                  FROM kontakter k WHERE {w} {grain}",
                 w = contact_where(population),
@@ -194,7 +215,7 @@ pub fn query(def: &Definition) -> String {
             population,
             exclude_top_share,
         } => format!(
-            "SELECT k.region, k.period, k.kon, k.alder, {cost} AS numerator,
+            "SELECT {cols}, {cost} AS numerator,
                     {weight} AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM (SELECT k.*, CUME_DIST() OVER (PARTITION BY k.period ORDER BY k.kpp_kostnad) AS cd
                    FROM kontakter k
@@ -225,40 +246,48 @@ pub fn query(def: &Definition) -> String {
                          THEN 1 ELSE 0 END)"
             );
             format!(
-                "WITH n AS (SELECT substr(k.hemkommun, 1, 2) AS region, k.period, k.kon, k.alder,
-                                   {amount} AS amount, COUNT(*) AS cases
+                "WITH n AS (SELECT substr(k.hemkommun, 1, 2) AS region, k.period, {nsub} AS sub,
+                                   k.kon, k.alder, {amount} AS amount, COUNT(*) AS cases
                             FROM kontakter k WHERE {w} AND k.hemkommun IS NOT NULL
-                            GROUP BY substr(k.hemkommun, 1, 2), k.period, k.kon, k.alder),
-                      d AS (SELECT substr(p.folkbokforingskommun, 1, 2) AS region, p.period, p.kon,
-                                   {age} AS alder, COUNT(*) AS inhabitants
+                            GROUP BY substr(k.hemkommun, 1, 2), k.period, {nsub}, k.kon, k.alder),
+                      d AS (SELECT substr(p.folkbokforingskommun, 1, 2) AS region, p.period,
+                                   {dsub} AS sub, p.kon, {age} AS alder, COUNT(*) AS inhabitants
                             FROM personer p
                             WHERE p.avlidendatum IS NULL OR {death} > {pe}
-                            GROUP BY 1, 2, 3, 4)
+                            GROUP BY 1, 2, 3, 4, 5)
                  SELECT COALESCE(d.region, n.region) AS region, COALESCE(d.period, n.period) AS period,
+                        COALESCE(d.sub, n.sub) AS sub,
                         COALESCE(d.kon, n.kon) AS kon, COALESCE(d.alder, n.alder) AS alder,
                         COALESCE(n.amount, 0) AS numerator, COALESCE(d.inhabitants, 0) AS denominator,
                         NULL AS sumsq, COALESCE(n.cases, 0) AS cases
-                 FROM d FULL OUTER JOIN n ON n.region = d.region AND n.period = d.period AND n.kon = d.kon
-                                          AND n.alder = d.alder",
+                 FROM d FULL OUTER JOIN n ON n.region = d.region AND n.period = d.period
+                                          AND n.sub = d.sub AND n.kon = d.kon AND n.alder = d.alder",
                 w = contact_where(population),
                 death = day("p.avlidendatum"),
+                nsub = if sub == SubArea::Kommun { "k.hemkommun" } else { "''" },
+                dsub = if sub == SubArea::Kommun { "p.folkbokforingskommun" } else { "''" },
             )
         }
         Definition::ProcedureShare {
             denominator_codes,
             numerator_codes,
         } => format!(
-            "SELECT a.region, a.period, k.kon, k.alder,
+            "SELECT a.region, a.period, {ks} AS sub, k.kon, k.alder,
                     SUM(CASE WHEN a.kod IN ({num}) THEN 1 ELSE 0 END) AS numerator,
                     COUNT(*) AS denominator, NULL AS sumsq, COUNT(*) AS cases
              FROM atgarder a
              LEFT JOIN kontakter k ON k.region = a.region AND k.period = a.period AND k.kontakt_id = a.kontakt_id
              WHERE a.kod IN ({den})
-             GROUP BY a.region, a.period, k.kon, k.alder",
+             GROUP BY a.region, a.period, {ks}, k.kon, k.alder",
             num = list(numerator_codes),
             den = list(denominator_codes),
         ),
         Definition::Sql { query, .. } => query.clone(),
+    };
+    let out = if matches!(def, Definition::Sql { .. }) {
+        out.replace(" sub,", " '' AS sub,")
+    } else {
+        out.to_owned()
     };
     format!("{out} ({body}) AS q")
 }

@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use vardhub_domain::{Period, RegionCode};
+use vardhub_domain::{Area, Level, PeriodKind, RegionCode, ReportPeriod};
 use vardhub_engine::disclosure::Status;
-use vardhub_engine::indicator::compute::{AGE_GROUPS, ALL, SWEDEN};
+use vardhub_engine::indicator::compute::{AGE_GROUPS, ALL};
 use vardhub_engine::indicator::publish::{AGE_UNKNOWN, SEX_UNKNOWN};
 use vardhub_engine::indicator::{IndicatorSpec, Recipe};
 
@@ -116,6 +116,8 @@ pub async fn indicator(
 pub struct ValuesQuery {
     region: Option<String>,
     period: Option<String>,
+    level: Option<String>,
+    period_type: Option<String>,
     kon: Option<String>,
     aldersgrupp: Option<String>,
     format: Option<String>,
@@ -136,6 +138,10 @@ enum Format {
 pub(crate) struct Filter {
     pub region: Option<String>,
     pub period: Option<String>,
+    /// Level code (`land`, `sjukvardsregion`, `region`, `kommun`, `sjukhus`, `enhet`).
+    pub level: Option<String>,
+    /// Period kind (`month`, `quarter`, `year`, `rolling12`).
+    pub period_type: Option<PeriodKind>,
     pub kon: Option<String>,
     pub aldersgrupp: Option<String>,
 }
@@ -144,6 +150,10 @@ impl Filter {
     pub fn matches(&self, v: &PublicValue) -> bool {
         self.region.as_ref().is_none_or(|r| *r == v.region)
             && self.period.as_ref().is_none_or(|p| *p == v.period)
+            && self.level.as_ref().is_none_or(|l| *l == v.level)
+            && self
+                .period_type
+                .is_none_or(|k| ReportPeriod::parse(&v.period).is_ok_and(|p| p.kind() == k))
             && self.kon.as_ref().is_none_or(|k| *k == v.kon)
             && self
                 .aldersgrupp
@@ -165,23 +175,40 @@ fn check(q: ValuesQuery) -> Result<Checked, Problem> {
     let region = q
         .region
         .map(|r| {
-            if r == SWEDEN {
-                Ok(SWEDEN.to_owned())
-            } else {
-                RegionCode::parse(&r)
-                    .map(|c| c.as_str().to_owned())
-                    .map_err(|_| {
-                        Problem::bad_request(format!("okänd region / unknown region: {r}"))
-                    })
-            }
+            // A region in any written form (`1`, `01`), or any other area's code.
+            RegionCode::parse(&r)
+                .map(|c| c.as_str().to_owned())
+                .or_else(|_| Area::parse(&r).map(|a| a.to_string()))
+                .map_err(|_| Problem::bad_request(format!("okänt område / unknown area: {r}")))
         })
         .transpose()?;
     let period = q
         .period
         .map(|p| {
-            Period::parse(&p)
-                .map(|p| p.to_string())
-                .map_err(|_| Problem::bad_request("period: ÅÅÅÅ-MM / YYYY-MM"))
+            ReportPeriod::parse(&p).map(|p| p.to_string()).map_err(|_| {
+                Problem::bad_request(
+                    "period: ÅÅÅÅ-MM, ÅÅÅÅ-K1…K4, ÅÅÅÅ, R12-ÅÅÅÅ-MM / YYYY-MM, YYYY-Q as YYYY-K1…K4, YYYY, R12-YYYY-MM",
+                )
+            })
+        })
+        .transpose()?;
+    let level = q
+        .level
+        .map(|l| {
+            Level::parse(&l)
+                .map(|l| l.code().to_owned())
+                .ok_or_else(|| {
+                    Problem::bad_request(
+                        "level: land, sjukvardsregion, region, kommun, sjukhus, enhet",
+                    )
+                })
+        })
+        .transpose()?;
+    let period_type = q
+        .period_type
+        .map(|k| {
+            PeriodKind::parse(&k)
+                .ok_or_else(|| Problem::bad_request("period_type: month, quarter, year, rolling12"))
         })
         .transpose()?;
     let kon = q
@@ -242,6 +269,8 @@ fn check(q: ValuesQuery) -> Result<Checked, Problem> {
         filter: Filter {
             region,
             period,
+            level,
+            period_type,
             kon,
             aldersgrupp,
         },
@@ -411,6 +440,11 @@ fn canonical_query(c: &Checked) -> String {
     };
     add("region", &c.filter.region);
     add("period", &c.filter.period);
+    add("level", &c.filter.level);
+    add(
+        "period_type",
+        &c.filter.period_type.map(|k| k.code().to_owned()),
+    );
     add("kon", &c.filter.kon);
     add("aldersgrupp", &c.filter.aldersgrupp);
     add("format", &c.format_code);

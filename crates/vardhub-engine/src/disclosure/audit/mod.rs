@@ -201,6 +201,7 @@ impl Model {
             lo = lo.min(sol[v]);
             hi = hi.max(sol[v]);
         }
+        let scope = self.scope(init, v);
         let mut done = [false, false];
         let mut budget = 256.min(max_budget);
         loop {
@@ -224,7 +225,7 @@ impl Model {
                     continue;
                 }
                 let mut left = budget;
-                match self.search(d, &mut left) {
+                match self.search(&scope, d, &mut left) {
                     Ok(Some(solution)) => {
                         found = true;
                         lo = lo.min(solution[v]);

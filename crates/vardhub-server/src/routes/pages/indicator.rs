@@ -6,7 +6,7 @@ use super::format::{
     direction_label, display_factor, flag_label, headline, show, show_interval, status_label,
     unit_label,
 };
-use super::overview::{totals, values_for};
+use super::overview::{opening_kind, totals, values_for};
 use super::{Base, message, render};
 use crate::auth::{Access, Caller};
 use crate::charts::{self, RegionPoint, embed};
@@ -21,7 +21,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use vardhub_domain::RegionCode;
+use vardhub_domain::{PeriodKind, RegionCode, ReportPeriod};
 use vardhub_engine::indicator::compute::SWEDEN;
 use vardhub_engine::indicator::spec::Unit;
 use vardhub_engine::stats::{Confidence, normal_funnel_limits};
@@ -72,6 +72,8 @@ struct IndicatorPage {
     run_id: Option<String>,
     period: String,
     periods: Vec<(String, bool)>,
+    /// (code, name, chosen) of the period kinds the recipe publishes.
+    kinds: Vec<(String, String, bool)>,
     regions: Vec<(String, String, bool)>,
     figures: Vec<Figure>,
     values: Vec<ValueRow>,
@@ -84,6 +86,8 @@ struct IndicatorPage {
 pub struct PageQuery {
     region: Option<String>,
     period: Option<String>,
+    /// Period kind: `month`, `quarter`, `year`, `rolling12`.
+    periodtyp: Option<String>,
 }
 
 /// `GET /indikatorer/{id}`.
@@ -130,7 +134,20 @@ pub async fn indicator(
         .as_ref()
         .map(|(_, v)| v.iter().filter(|v| v.indicator == id).collect())
         .unwrap_or_default();
-    let periods: BTreeSet<&str> = mine.iter().map(|v| v.period.as_str()).collect();
+    let all_values = data.as_ref().map(|(_, v)| v.as_slice()).unwrap_or_default();
+    let kinds = s.dimensions.period_kinds();
+    let kind = q
+        .as_ref()
+        .and_then(|q| q.periodtyp.as_deref())
+        .and_then(PeriodKind::parse)
+        .filter(|k| kinds.contains(k))
+        .unwrap_or_else(|| opening_kind(all_values, s));
+    let of_kind = |p: &str| ReportPeriod::parse(p).is_ok_and(|p| p.kind() == kind);
+    let periods: BTreeSet<&str> = mine
+        .iter()
+        .map(|v| v.period.as_str())
+        .filter(|p| of_kind(p))
+        .collect();
     let period = q
         .as_ref()
         .and_then(|q| q.period.clone())
@@ -140,11 +157,10 @@ pub async fn indicator(
     let unit = unit_label(s.unit, lang).to_owned();
     let f = display_factor(s.unit);
 
-    let all_values = data.as_ref().map(|(_, v)| v.as_slice()).unwrap_or_default();
     let at_period: Vec<_> = std::iter::once(SWEDEN.to_owned())
         .chain(RegionCode::all().map(|r| r.as_str().to_owned()))
         .filter_map(|r| {
-            totals(all_values, &id, &r)
+            totals(all_values, &id, &r, kind)
                 .into_iter()
                 .find(|v| v.period == period)
         })
@@ -226,8 +242,8 @@ pub async fn indicator(
             .collect(),
     });
     let series_name = region_name(chosen.as_str(), lang).to_owned();
-    let sweden_series = totals(all_values, &id, SWEDEN);
-    let region_series = totals(all_values, &id, chosen.as_str());
+    let sweden_series = totals(all_values, &id, SWEDEN, kind);
+    let region_series = totals(all_values, &id, chosen.as_str(), kind);
     let mut ts_rows = Vec::new();
     let mut ts_table = Vec::new();
     for p in &periods {
@@ -262,7 +278,7 @@ pub async fn indicator(
             .pick("Tidsseriens värden", "The time series' values")
             .to_owned(),
         head: vec![
-            lang.pick("Månad", "Month").into(),
+            lang.pick("Period", "Period").into(),
             lang.pick("Riket", "Sweden").into(),
             series_name.clone(),
         ],
@@ -329,6 +345,16 @@ pub async fn indicator(
         periods: periods
             .iter()
             .map(|p| ((*p).to_owned(), *p == period))
+            .collect(),
+        kinds: kinds
+            .iter()
+            .map(|k| {
+                (
+                    k.code().to_owned(),
+                    lang.pick(k.name_sv(), k.name_en()).to_owned(),
+                    *k == kind,
+                )
+            })
             .collect(),
         regions: RegionCode::all()
             .map(|r| (r.as_str().to_owned(), r.name().to_owned(), r == chosen))

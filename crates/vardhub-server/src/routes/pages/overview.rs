@@ -14,7 +14,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use vardhub_domain::RegionCode;
+use vardhub_domain::{PeriodKind, RegionCode, ReportPeriod};
+use vardhub_engine::indicator::IndicatorSpec;
 use vardhub_engine::indicator::compute::{ALL, SWEDEN};
 
 /// One indicator on the start page.
@@ -61,16 +62,47 @@ pub(super) async fn values_for(
     Ok(Some((run.run.id.clone(), values)))
 }
 
-/// The all-sexes, all-ages values of one indicator and region, by period.
+/// The all-sexes, all-ages values of one indicator and area at periods of one kind, by period.
 pub(super) fn totals<'a>(
     values: &'a [PublicValue],
     id: &str,
     region: &str,
+    kind: PeriodKind,
 ) -> Vec<&'a PublicValue> {
     values
         .iter()
         .filter(|v| v.indicator == id && v.region == region && v.kon == ALL && v.aldersgrupp == ALL)
+        .filter(|v| ReportPeriod::parse(&v.period).is_ok_and(|p| p.kind() == kind))
         .collect()
+}
+
+/// The period kind a page opens on: the finest the recipe publishes whose latest period shows
+/// at least one region's value in this view (so a small-count indicator opens on quarters or
+/// years rather than on a month of hidden values); failing that, the finest.
+pub(super) fn opening_kind(values: &[PublicValue], recipe: &IndicatorSpec) -> PeriodKind {
+    let kinds = recipe.dimensions.period_kinds();
+    let shows = |kind: PeriodKind| {
+        let of_kind: Vec<&PublicValue> = values
+            .iter()
+            .filter(|v| v.indicator == recipe.id && v.level == "region")
+            .filter(|v| ReportPeriod::parse(&v.period).is_ok_and(|p| p.kind() == kind))
+            .collect();
+        let latest = of_kind
+            .iter()
+            .filter_map(|v| ReportPeriod::parse(&v.period).ok())
+            .max();
+        latest.is_some_and(|l| {
+            of_kind
+                .iter()
+                .any(|v| v.status.is_published() && ReportPeriod::parse(&v.period).ok() == Some(l))
+        })
+    };
+    kinds
+        .iter()
+        .copied()
+        .find(|k| shows(*k))
+        .or_else(|| kinds.first().copied())
+        .unwrap_or(PeriodKind::Month)
 }
 
 fn sparkline(points: &[Option<f64>]) -> String {
@@ -116,7 +148,7 @@ pub async fn start(
         let s = &r.spec;
         let series = data
             .as_ref()
-            .map(|(_, v)| totals(v, &s.id, SWEDEN))
+            .map(|(_, v)| totals(v, &s.id, SWEDEN, opening_kind(v, s)))
             .unwrap_or_default();
         let shown: Vec<Option<f64>> = series.iter().map(|v| headline(v, s.unit).0).collect();
         let last = series
@@ -213,9 +245,10 @@ pub async fn region(
     if let Some((_, values)) = &data {
         for r in state.definitions().recipes().values() {
             let s = &r.spec;
-            let mine = totals(values, &s.id, region.as_str());
+            let kind = opening_kind(values, s);
+            let mine = totals(values, &s.id, region.as_str(), kind);
             let Some(latest) = mine.last() else { continue };
-            let sweden = totals(values, &s.id, SWEDEN)
+            let sweden = totals(values, &s.id, SWEDEN, kind)
                 .into_iter()
                 .find(|v| v.period == latest.period);
             rows.push(RegionRow {
