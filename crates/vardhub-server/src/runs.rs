@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use vardhub_engine::definitions::Definitions;
 use vardhub_engine::indicator::ledger::{ReleasedTable, from_entries, release};
-use vardhub_engine::indicator::{ResultRow, publish_released, results};
+use vardhub_engine::indicator::{ResultRow, publish_views, results};
 use vardhub_store::{Hub, IndicatorRun};
 
 /// The newest run seen, if any.
@@ -99,9 +99,37 @@ impl LoadedRun {
         if let Some(v) = self.cached(&key) {
             return Ok(v);
         }
+        self.publish(defs, &[access]).await?;
+        self.cached(&key)
+            .ok_or_else(|| ServerError::Publish(format!("view {key} not published")))
+    }
+
+    /// Publish every view of the run in one pass (public, national, each region): the tables
+    /// are checked against the release once, so a logged-in user's view is ready when the
+    /// public one is.
+    pub async fn publish_every_view(&self, defs: &Arc<Definitions>) -> Result<(), ServerError> {
+        let _computing = self.computing.lock().await;
+        let accesses: Vec<Access> = [Access::Public, Access::Full]
+            .into_iter()
+            .chain(vardhub_domain::RegionCode::all().map(Access::Region))
+            .filter(|a| self.cached(&a.key()).is_none())
+            .collect();
+        self.publish(defs, &accesses).await
+    }
+
+    /// Publish `accesses` and cache them (the caller holds `computing`).
+    async fn publish(
+        &self,
+        defs: &Arc<Definitions>,
+        accesses: &[Access],
+    ) -> Result<(), ServerError> {
+        if accesses.is_empty() {
+            return Ok(());
+        }
         let started = std::time::Instant::now();
         let (rows, defs, run_id) = (self.rows.clone(), defs.clone(), self.run.id.clone());
         let (recorded, history) = (self.recorded.clone(), self.history.clone());
+        let views: Vec<crate::published::View> = accesses.iter().map(|a| a.view()).collect();
         // Values come sorted by indicator, period, region, sex, age group.
         let values = tokio::task::spawn_blocking(move || {
             let policy = defs.policy();
@@ -114,17 +142,18 @@ impl LoadedRun {
                     fresh = release(&defs, &rows, &history)?;
                     &fresh
                 };
-            publish_released(&defs, &rows, &run_id, &access.view(), released)
+            publish_views(&defs, &rows, &run_id, &views, released)
         })
         .await?
         .map_err(|e| ServerError::Publish(e.to_string()))?;
-        let values = Arc::new(values);
-        tracing::info!(run = %self.run.id, access = %key, values = values.len(),
-            ms = started.elapsed().as_secs_f64() * 1000.0, "published a view");
-        if let Ok(mut views) = self.views.lock() {
-            views.insert(key, values.clone());
+        if let Ok(mut cache) = self.views.lock() {
+            for (access, values) in accesses.iter().zip(values) {
+                cache.insert(access.key(), Arc::new(values));
+            }
         }
-        Ok(values)
+        tracing::info!(run = %self.run.id, views = accesses.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0, "published views");
+        Ok(())
     }
 
     fn cached(&self, key: &str) -> Option<Arc<Vec<PublicValue>>> {

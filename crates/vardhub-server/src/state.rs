@@ -106,21 +106,15 @@ impl AppState {
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) =
                     (Some(r.run.id.clone()), Arc::new(defs));
-                // Every view of a new official run is published ahead of its first request, one
-                // after the other (public, national, then each region): a logged-in user's first
-                // page waits at most for the view in progress.
+                // Every view of a new official run is published ahead of its first request, all
+                // in one pass (public, national, each region): a logged-in user's first page is
+                // ready when the public's is.
                 let (state, run) = (self.clone(), r.clone());
                 tokio::spawn(async move {
-                    let accesses = [crate::Access::Public, crate::Access::Full]
-                        .into_iter()
-                        .chain(vardhub_domain::RegionCode::all().map(crate::Access::Region));
-                    for access in accesses {
-                        if let Err(e) = run.values(&state.definitions(), access).await {
-                            tracing::error!(error = %e, "publishing a view ahead failed");
-                            return;
-                        }
+                    match run.publish_every_view(&state.definitions()).await {
+                        Ok(()) => tracing::info!(run = %run.run.id, "every view published"),
+                        Err(e) => tracing::error!(error = %e, "publishing the views ahead failed"),
                     }
-                    tracing::info!(run = %run.run.id, "every view published");
                 });
             }
         }

@@ -569,8 +569,13 @@ async fn no_public_response_contains_a_hidden_value() {
                 .text()
                 .await
                 .unwrap();
+            // The page's table: the regions and Sweden (sjukvårdsregioner and finer areas are in
+            // the API).
             for p in public.iter().filter(|p| {
-                p["period"] == period.as_str() && p["kon"] == "alla" && p["aldersgrupp"] == "alla"
+                p["period"] == period.as_str()
+                    && p["kon"] == "alla"
+                    && p["aldersgrupp"] == "alla"
+                    && matches!(p["level"].as_str(), Some("region" | "land"))
             }) {
                 let region = p["region"].as_str().unwrap();
                 let status = p["status"].as_str().unwrap();

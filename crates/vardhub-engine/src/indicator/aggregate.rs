@@ -25,8 +25,8 @@
 //! Every row states its methods in `method` ([`method`]).
 
 use super::compute::{ALL, FineRow, Flags, ResultRow, SWEDEN, age_group};
-use super::follow_up::{Coverage, POPULATION_COLLECTION};
-use super::placement::{DeliveryIndex, Placement, level_of};
+use super::follow_up::Coverage;
+use super::placement::{Placement, deliveries_of, delivery_index, level_of, uses_population};
 use super::spec::{
     CiMethod, Definition, Direction, FollowUpSource, IndicatorSpec, Recipe, Standardisation, Unit,
 };
@@ -74,7 +74,23 @@ fn units(v: f64, scale: f64) -> i128 {
     (v * scale).round() as i128
 }
 
+/// Sums of one region's (or finer area's) month: by (sex, age group) column and by
+/// standardisation stratum.
+#[derive(Debug, Default)]
+struct Grain<'a> {
+    cols: BTreeMap<(&'a str, &'a str), Sums>,
+    strata: BTreeMap<(String, i64), Sums>,
+}
+
 impl Sums {
+    /// Add another sum.
+    pub fn merge(&mut self, o: &Sums) {
+        self.n += o.n;
+        self.d += o.d;
+        self.ss += o.ss;
+        self.c += o.c;
+    }
+
     /// Add one fine row.
     pub fn add(&mut self, r: &FineRow, s: Scales) {
         self.n += units(r.numerator, s.numerator);
@@ -132,44 +148,63 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         .map(|d| (d.region.clone(), d.period.clone()))
         .collect();
     let placement = Placement::new(&spec.dimensions, &coverage, &delivered, fine);
-    // (area, period, kon, agegroup) -> sums, including Sweden and "alla".
-    let mut cells: BTreeMap<(String, String, String, String), Sums> = BTreeMap::new();
-    let mut strata: StrataByCell = BTreeMap::new();
+    // 1. The month grain: per region and month the sums by sex and age group and by
+    //    standardisation stratum; per finer area and month its total and strata.
+    let mut months: BTreeMap<(&str, &str), Grain> = BTreeMap::new();
+    let mut sub_months: BTreeMap<(&str, &str, &str), Grain> = BTreeMap::new();
     for r in fine
         .iter()
         .filter(|r| coverage.complete(&r.region, &r.period))
     {
-        let sexes: Vec<&str> = match r.kon.as_deref() {
-            Some(k @ ("1" | "2")) if has_strata => vec![k, ALL],
-            _ => vec![ALL],
+        let sexes: &[&str] = match r.kon.as_deref() {
+            Some("1") if has_strata => &["1", ALL],
+            Some("2") if has_strata => &["2", ALL],
+            _ => &[ALL],
         };
-        let ages: Vec<&str> = match r.alder {
-            Some(a) if has_strata => vec![age_group(a), ALL],
-            _ => vec![ALL],
-        };
-        for (area, period) in placement.cells(r) {
-            // Levels below the region are published for their totals only.
-            let below = level_of(&area) > Level::Region;
-            for s in if below { &[ALL][..] } else { &sexes[..] } {
-                for a in if below { &[ALL][..] } else { &ages[..] } {
-                    cells
-                        .entry((
-                            area.clone(),
-                            period.clone(),
-                            (*s).to_owned(),
-                            (*a).to_owned(),
-                        ))
-                        .or_default()
-                        .add(r, sc);
-                }
+        let group = r.alder.filter(|_| has_strata).map(age_group);
+        let m = months.entry((&r.region, &r.period)).or_default();
+        for s in sexes {
+            for a in group.iter().copied().chain([ALL]) {
+                m.cols.entry((s, a)).or_default().add(r, sc);
             }
+        }
+        if let Some(st) = std_stratum(r) {
+            m.strata.entry(st.clone()).or_default().add(r, sc);
+        }
+        if let Some(sub) = r.sub.as_deref() {
+            let g = sub_months.entry((&r.region, &r.period, sub)).or_default();
+            g.cols.entry((ALL, ALL)).or_default().add(r, sc);
             if let Some(st) = std_stratum(r) {
-                strata
-                    .entry((area, period))
+                g.strata.entry(st).or_default().add(r, sc);
+            }
+        }
+    }
+    // 2. Every area and period a month counts in (`placement`).
+    // (area, period, kon, agegroup) -> sums, including Sweden and "alla".
+    let mut cells: BTreeMap<(String, String, String, String), Sums> = BTreeMap::new();
+    let mut strata: StrataByCell = BTreeMap::new();
+    let months = months
+        .iter()
+        .map(|((region, month), g)| (placement.cells(region, month, None), g));
+    let subs = sub_months
+        .iter()
+        .map(|((region, month, sub), g)| (placement.cells(region, month, Some(sub)), g));
+    for (targets, g) in months.chain(subs) {
+        for (area, period) in targets {
+            for ((s, a), sums) in &g.cols {
+                cells
+                    .entry((
+                        area.clone(),
+                        period.clone(),
+                        (*s).to_owned(),
+                        (*a).to_owned(),
+                    ))
                     .or_default()
-                    .entry(st)
-                    .or_default()
-                    .add(r, sc);
+                    .merge(sums);
+            }
+            let st = strata.entry((area, period)).or_default();
+            for (k, sums) in &g.strata {
+                st.entry(k.clone()).or_default().merge(sums);
             }
         }
     }
@@ -320,71 +355,6 @@ pub fn aggregate(recipe: &Recipe, fine: &[FineRow], snapshot: &Snapshot) -> Vec<
         });
     }
     out
-}
-
-fn uses_population(def: &Definition) -> bool {
-    matches!(
-        def,
-        Definition::DeathWithin { .. } | Definition::PerInhabitants { .. }
-    )
-}
-
-/// (region, period) -> delivery ids of the source collection (and the population extract) used.
-fn delivery_index(snapshot: &Snapshot, source: &str, population: bool) -> DeliveryIndex {
-    let mut idx: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    let population_ids: BTreeMap<&str, &str> = snapshot
-        .deliveries
-        .iter()
-        .filter(|d| d.collection == POPULATION_COLLECTION)
-        .map(|d| (d.period.as_str(), d.id.as_str()))
-        .collect();
-    for d in snapshot
-        .deliveries
-        .iter()
-        .filter(|d| d.collection == source)
-    {
-        for region in [d.region.as_str(), SWEDEN] {
-            idx.entry((region.to_owned(), d.period.clone()))
-                .or_default()
-                .push(d.id.clone());
-        }
-    }
-    for ((_, period), ids) in idx.iter_mut() {
-        if population && let Some(p) = population_ids.get(period.as_str()) {
-            ids.push((*p).to_owned());
-        }
-        ids.sort();
-        ids.dedup();
-    }
-    idx
-}
-
-/// The deliveries a month's value was computed from: the region's (with the population
-/// extract), a sjukvårdsregion's members', Sweden's all; a sub-area its region's. Rows of longer
-/// periods list none: they are the sums of their months' rows, which list theirs.
-fn deliveries_of(index: &DeliveryIndex, area: &str, period: &str) -> Vec<String> {
-    if !matches!(ReportPeriod::parse(period), Ok(ReportPeriod::Month(_))) {
-        return Vec::new();
-    }
-    let get = |a: &str| {
-        index
-            .get(&(a.to_owned(), period.to_owned()))
-            .cloned()
-            .unwrap_or_default()
-    };
-    match Area::parse(area) {
-        Ok(Area::Sjukvardsregion(s)) => {
-            let mut ids: Vec<String> = vardhub_domain::RegionCode::all()
-                .filter(|r| r.region().sjukvardsregion() == s)
-                .flat_map(|r| get(r.as_str()))
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        }
-        Ok(a) if a.level() > Level::Region => a.region().map_or_else(Vec::new, |r| get(r.as_str())),
-        _ => get(area),
-    }
 }
 
 /// 95 % interval of a crude value, in the indicator's unit, by the kind of value.
@@ -698,6 +668,7 @@ mod tests {
         FineRow {
             region: "01".into(),
             period: period.into(),
+            sub: None,
             kon: None,
             alder: None,
             numerator,

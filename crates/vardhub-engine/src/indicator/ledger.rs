@@ -292,7 +292,7 @@ pub fn release(
         learn(&mut shown, &released);
         out.push(released);
     }
-    out.sort_by(|a, b| a.key().cmp(&b.key()));
+    out.sort_by_key(ReleasedTable::key);
     Ok(out)
 }
 

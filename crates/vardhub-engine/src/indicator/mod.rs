@@ -28,5 +28,5 @@ pub mod sql;
 
 pub use compute::{CellKey, ComputeError, Computed, ResultRow, compute};
 pub use ledger::{ReleasedTable, release};
-pub use publish::{PublicValue, PublishError, View, publish, publish_released};
+pub use publish::{PublicValue, PublishError, View, publish, publish_released, publish_views};
 pub use spec::{IndicatorSpec, Recipe, builtin};

@@ -14,9 +14,11 @@
 
 use super::compute::{FineRow, SWEDEN};
 use super::dimensions::{Dimensions, SubArea};
-use super::follow_up::Coverage;
+use super::follow_up::{Coverage, POPULATION_COLLECTION};
+use super::spec::Definition;
 use std::collections::{BTreeMap, BTreeSet};
 use vardhub_domain::{Area, Level, Period, PeriodKind, RegionCode, ReportPeriod};
+use vardhub_store::Snapshot;
 
 /// The published (area, period) cells of one recipe's rows.
 #[derive(Debug)]
@@ -101,39 +103,48 @@ impl Placement {
             .map(|(r, p)| (r.as_str(), p.as_str()))
     }
 
-    /// The (area, period) cells a month row of `region` counts in (none for an invalid region).
-    pub(crate) fn cells(&self, row: &FineRow) -> Vec<(String, String)> {
-        let Ok(code) = RegionCode::parse(&row.region) else {
+    /// The (area, period) cells a month of `region` counts in: with `sub`, those of its finer
+    /// areas (kommun, hospital, unit); without, the region, its sjukvårdsregion and Sweden.
+    /// None for an invalid region.
+    pub(crate) fn cells(
+        &self,
+        region: &str,
+        month: &str,
+        sub: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let Ok(code) = RegionCode::parse(region) else {
             return Vec::new();
         };
-        if code.as_str() != row.region {
+        if code.as_str() != region {
             return Vec::new();
         }
-        let Ok(month) = Period::parse(&row.period) else {
+        let Ok(m) = Period::parse(month) else {
             return Vec::new();
         };
-        let region = Area::Region(code);
-        let sr = region.parent().map_or_else(String::new, |a| a.to_string());
-        let subs = self.sub_areas(code, row.sub.as_deref());
-        let mut out = Vec::new();
-        let kinds: BTreeSet<PeriodKind> = self
-            .regional
+        let targets: Vec<(String, &[PeriodKind])> = match sub {
+            Some(sub) => self.sub_areas(code, Some(sub)),
+            None => {
+                let area = Area::Region(code);
+                [Some(area.clone()), area.parent(), Some(Area::Sweden)]
+                    .into_iter()
+                    .flatten()
+                    .map(|a| (a.to_string(), &self.regional[..]))
+                    .collect()
+            }
+        };
+        let kinds: BTreeSet<PeriodKind> = targets
             .iter()
-            .chain(subs.iter().flat_map(|(_, k)| k.iter()))
+            .flat_map(|(_, k)| k.iter())
             .copied()
             .collect();
+        let mut out = Vec::new();
         for kind in kinds {
-            for period in ReportPeriod::containing(kind, month) {
+            for period in ReportPeriod::containing(kind, m) {
                 let p = period.to_string();
-                if !self.has(&row.region, &p) {
+                if !self.has(region, &p) {
                     continue;
                 }
-                if self.regional.contains(&kind) && adds_up(period, &self.regional) {
-                    for a in [row.region.as_str(), sr.as_str(), SWEDEN] {
-                        out.push((a.to_owned(), p.clone()));
-                    }
-                }
-                for (area, kinds) in &subs {
+                for (area, kinds) in &targets {
                     if kinds.contains(&kind) && adds_up(period, kinds) {
                         out.push((area.clone(), p.clone()));
                     }
@@ -201,3 +212,68 @@ pub(crate) fn level_of(area: &str) -> Level {
 
 /// Delivery ids per (region, month) and Sweden's per month, as the rows of months carry them.
 pub(crate) type DeliveryIndex = BTreeMap<(String, String), Vec<String>>;
+
+pub(crate) fn uses_population(def: &Definition) -> bool {
+    matches!(
+        def,
+        Definition::DeathWithin { .. } | Definition::PerInhabitants { .. }
+    )
+}
+
+/// (region, period) -> delivery ids of the source collection (and the population extract) used.
+pub(crate) fn delivery_index(snapshot: &Snapshot, source: &str, population: bool) -> DeliveryIndex {
+    let mut idx: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let population_ids: BTreeMap<&str, &str> = snapshot
+        .deliveries
+        .iter()
+        .filter(|d| d.collection == POPULATION_COLLECTION)
+        .map(|d| (d.period.as_str(), d.id.as_str()))
+        .collect();
+    for d in snapshot
+        .deliveries
+        .iter()
+        .filter(|d| d.collection == source)
+    {
+        for region in [d.region.as_str(), SWEDEN] {
+            idx.entry((region.to_owned(), d.period.clone()))
+                .or_default()
+                .push(d.id.clone());
+        }
+    }
+    for ((_, period), ids) in idx.iter_mut() {
+        if population && let Some(p) = population_ids.get(period.as_str()) {
+            ids.push((*p).to_owned());
+        }
+        ids.sort();
+        ids.dedup();
+    }
+    idx
+}
+
+/// The deliveries a month's value was computed from: the region's (with the population
+/// extract), a sjukvårdsregion's members', Sweden's all; a sub-area its region's. Rows of longer
+/// periods list none: they are the sums of their months' rows, which list theirs.
+pub(crate) fn deliveries_of(index: &DeliveryIndex, area: &str, period: &str) -> Vec<String> {
+    if !matches!(ReportPeriod::parse(period), Ok(ReportPeriod::Month(_))) {
+        return Vec::new();
+    }
+    let get = |a: &str| {
+        index
+            .get(&(a.to_owned(), period.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match Area::parse(area) {
+        Ok(Area::Sjukvardsregion(s)) => {
+            let mut ids: Vec<String> = vardhub_domain::RegionCode::all()
+                .filter(|r| r.region().sjukvardsregion() == s)
+                .flat_map(|r| get(r.as_str()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        }
+        Ok(a) if a.level() > Level::Region => a.region().map_or_else(Vec::new, |r| get(r.as_str())),
+        _ => get(area),
+    }
+}

@@ -175,9 +175,26 @@ pub fn publish_released(
     view: &View,
     released: &[ReleasedTable],
 ) -> Result<Vec<PublicValue>, PublishError> {
+    Ok(
+        publish_views(defs, rows, run_id, std::slice::from_ref(view), released)?
+            .pop()
+            .unwrap_or_default(),
+    )
+}
+
+/// Publish all rows of a run for several views at once, with the public statuses of its release:
+/// each table is checked against its release once and then written out for every view (every
+/// view of a run costs little more than one). One vector per view, in the order of `views`.
+pub fn publish_views(
+    defs: &Definitions,
+    rows: &[ResultRow],
+    run_id: &str,
+    views: &[View],
+    released: &[ReleasedTable],
+) -> Result<Vec<Vec<PublicValue>>, PublishError> {
     let by_key: BTreeMap<String, &ReleasedTable> = released.iter().map(|r| (r.key(), r)).collect();
     let groups: Vec<((&str, &str), Vec<&ResultRow>)> = by_table(rows).into_iter().collect();
-    let mut out = par_tables(groups.len(), |i| {
+    let tagged = par_tables(groups.len(), |i| {
         let ((indicator, period), group) = &groups[i];
         let mismatch = || PublishError::ReleaseMismatch {
             indicator: (*indicator).to_owned(),
@@ -209,9 +226,23 @@ pub fn publish_released(
                 public[i] = Some(released.statuses[k]);
             }
         }
-        publish_table(defs, &grid, public, run_id, view)
+        let mut out = Vec::new();
+        for (v, view) in views.iter().enumerate() {
+            out.extend(
+                publish_table(defs, &grid, public.clone(), run_id, view)?
+                    .into_iter()
+                    .map(|value| (v, value)),
+            );
+        }
+        Ok(out)
     })?;
-    out.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
+    let mut out: Vec<Vec<PublicValue>> = vec![Vec::new(); views.len()];
+    for (v, value) in tagged {
+        out[v].push(value);
+    }
+    for values in &mut out {
+        values.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
+    }
     Ok(out)
 }
 

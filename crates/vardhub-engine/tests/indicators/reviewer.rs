@@ -567,3 +567,101 @@ fn decimal_sums_are_exact() {
     }
     assert!(checked >= 12 * 22, "{checked}");
 }
+
+/// Over a whole year, hip fracture's years and rolling 12 months are shown only as sums of shown
+/// quarters: the independent attack on the linked system of its quarters, year, rolling 12
+/// months, regions, sjukvårdsregioner and hospitals pins no hidden quantity.
+#[test]
+fn a_year_of_hip_fracture_reveals_nothing_across_quarters_years_and_hospitals() {
+    let y = year();
+    let defs = vardhub_engine::definitions::Definitions::builtin();
+    let released = vardhub_engine::indicator::release(&defs, &y.rows, &[]).unwrap();
+    let (table, labels, statuses) =
+        vardhub_engine::indicator::linked::linked(&defs, &y.rows, &released, "hoftfraktur_op_24h")
+            .unwrap();
+    for period in ["2024-K4", "2024", "R12-2024-12"] {
+        assert!(
+            labels.iter().any(|l| l.0 == period),
+            "{period} is in the system"
+        );
+    }
+    let across = table
+        .margins()
+        .iter()
+        .filter(|m| labels[m.total.0].0 != labels[m.parts[0].0].0)
+        .count();
+    assert!(across >= 10, "{across} sums across periods");
+    // Sweden's year is shown where it is the sum of four shown quarters.
+    let shown = |period: &str| {
+        labels.iter().zip(&statuses).any(|(l, s)| {
+            l.0 == period && l.1 == "00" && l.2 == "alla" && l.3 == "alla" && s.is_published()
+        })
+    };
+    if ["2024-K1", "2024-K2", "2024-K3", "2024-K4"]
+        .iter()
+        .all(|q| shown(q))
+    {
+        assert!(
+            shown("2024"),
+            "Sweden's year is the sum of its shown quarters"
+        );
+    }
+    let policy = vardhub_engine::disclosure::DisclosurePolicy::default_public();
+    let mut publication = super::attack::Publication::from_statuses(&table, &statuses, &policy);
+    publication.selection_order = super::attack::SelectionOrder::Off;
+    let scenario = super::attack::Scenario::single(publication, &table);
+    let pinned = super::attack::pinned(&scenario, None);
+    assert!(
+        pinned.is_empty(),
+        "recovered {:?}",
+        pinned
+            .iter()
+            .map(|((_, c), q, v)| (&labels[*c], q, v))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A year of results has values at every level a recipe declares, by quarter, year and rolling
+/// 12 months, and the public sees regions' longer periods. (A sjukvårdsregion is shown only where
+/// all its regions are: at this scale a small member's month is always too small.)
+#[test]
+fn every_level_has_values_by_quarter_year_and_rolling_12_months() {
+    let y = year();
+    let has = |id: &str, level: &str, period: &str, shown: bool| {
+        y.public.iter().any(|v| {
+            v.indicator == id
+                && v.level == level
+                && v.period == period
+                && (!shown || v.status.is_published())
+        })
+    };
+    for period in ["2024-K2", "2024", "R12-2024-12"] {
+        assert!(
+            has("vardtillfallen_per_1000", "sjukvardsregion", period, false),
+            "{period}"
+        );
+        assert!(
+            has("vardtillfallen_per_1000", "region", period, true),
+            "{period}"
+        );
+    }
+    assert!(has("vardtillfallen_per_1000", "kommun", "2024", false));
+    assert!(has("vardkostnad_per_invanare", "kommun", "2024", true));
+    assert!(has("medelvardtid", "sjukhus", "2024-K3", false));
+    assert!(has("medelvardtid", "sjukhus", "2024", false));
+    assert!(has("overbelaggningar_per_100", "enhet", "2024-K4", false));
+    assert!(has(
+        "overbelaggningar_per_100",
+        "sjukhus",
+        "R12-2024-12",
+        false
+    ));
+    assert!(has("hoftfraktur_op_24h", "region", "2024-K1", false));
+    assert!(has("hoftfraktur_op_24h", "sjukhus", "2024", false));
+    // Hip fracture has no monthly values: its finest period is the quarter.
+    assert!(
+        !y.public
+            .iter()
+            .any(|v| v.indicator == "hoftfraktur_op_24h" && v.period == "2024-01")
+    );
+}
