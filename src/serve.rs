@@ -29,10 +29,8 @@ pub(crate) async fn serve(
     if let Some(keys) = release_keys {
         state = state.with_release_keys(keys);
     }
-    // Publish every view of the latest official run in the background from the start, before
-    // the first user asks (public first, then national and each region).
-    let warming = state.clone();
-    tokio::spawn(async move { warming.warm_up(&[]).await });
+    // `serve` publishes every view of the latest official run in one pass before it takes the
+    // first request (public, national, each region).
     vardhub_server::serve(state, vardhub_server::shutdown_signal(), |bound| {
         say(format_args!(
             "Vårddatahubben: http://{bound}/  (Ctrl-C avslutar / stops)"

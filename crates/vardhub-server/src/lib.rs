@@ -114,8 +114,9 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServerError::Bind(addr, e))?;
     tracing::info!(%bound, "server listening");
-    let warm = state.clone();
-    tokio::spawn(async move { warm.warm_up(&[Access::Public]).await });
+    // Every view of the latest official run is published before the first request is taken,
+    // in one pass: the public's first page and a region analyst's cost the same.
+    state.warm_up_every_view().await;
     on_bound(bound);
     let limits = listen::Limits {
         header_read_timeout: state.config().header_read_timeout,

@@ -150,6 +150,19 @@ impl AppState {
             Err(e) => tracing::error!(error = %e, "warm-up failed"),
         }
     }
+    /// Load the latest official run and publish every view of it (public, national, each
+    /// region) in one pass. Errors are logged, not returned: requests will retry.
+    pub async fn warm_up_every_view(&self) {
+        match self.latest_run().await {
+            Ok(Some(run)) => {
+                if let Err(e) = run.publish_every_view(&self.definitions()).await {
+                    tracing::error!(error = %e, "warm-up failed");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "warm-up failed"),
+        }
+    }
     /// The configuration.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config

@@ -309,20 +309,34 @@ fn coarsened(table: &Table) -> Vec<Status> {
         .collect()
 }
 
-/// Whether two tables are the same publication: the same cells with the same values (bit for
-/// bit: a NaN equals a NaN), margins and attribute rule.
+/// Whether two tables are the same publication: the same cells with the same protected
+/// quantities, margins and attribute rule, and the same shown values and intervals (equal up to
+/// the last bits a JSON round trip of the ledger may change; a NaN equals a NaN).
 fn identical(a: &Table, b: &Table) -> bool {
-    let bits = |c: &CellInput| {
-        c.values().map(|v| {
-            (
-                v.value.to_bits(),
-                v.interval.map(|i| (i.lower.to_bits(), i.upper.to_bits())),
-            )
-        })
+    let same = |x: f64, y: f64| {
+        (x.is_nan() && y.is_nan()) || x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+    };
+    let shown = |c: &CellInput| {
+        c.values()
+            .map(|v| (v.value, v.interval.map(|i| (i.lower, i.upper))))
     };
     same_quantities(a, b)
         && a.attribute_sensitive() == b.attribute_sensitive()
-        && a.cells().iter().map(bits).eq(b.cells().iter().map(bits))
+        && a.cells()
+            .iter()
+            .zip(b.cells())
+            .all(|(x, y)| match (shown(x), shown(y)) {
+                (None, None) => true,
+                (Some((v, i)), Some((w, j))) => {
+                    same(v, w)
+                        && match (i, j) {
+                            (None, None) => true,
+                            (Some((l, u)), Some((m, o))) => same(l, m) && same(u, o),
+                            _ => false,
+                        }
+                }
+                _ => false,
+            })
 }
 
 /// Ledger entries `(key, JSON body)` of released tables, for [`vardhub_store::Hub::store_indicator_run`].
