@@ -12,6 +12,8 @@
 //! | better/worse than Sweden (published flag: exact test) | [`exact_flags_proportion`], [`exact_flags_count`] ([`binomial_tails`], [`poisson_tails`]); funnel lines: [`classify`], [`classify_proportion`], [`classify_ratio`], [`classify_rate`] |
 //! | target level | [`compare_with_target`] |
 //! | means (length of stay) | [`mean_t`], [`t_interval`], [`geometric_mean_t`], [`ratio_mean`] |
+//! | time to event (care chains) | [`KaplanMeier`] (Greenwood, log(−log) band, Brookmeyer–Crowley quantile interval), [`cumulative_incidence`] (Aalen–Johansen with a competing event) |
+//! | before/after with a comparison group | [`naive_before_after`], [`did_matched_pairs`], [`did_independent`] |
 //! | differences and ratios | [`difference_of_proportions_wald`], [`difference_of_proportions_newcombe`], [`rate_ratio_log_normal`], [`rate_ratio_exact`], [`difference_of_dsrs`] |
 //!
 //! Conventions: every function takes an explicit [`Confidence`]; results are small `Copy` structs
@@ -21,6 +23,7 @@
 //! boundary cases x = 0, x = n and O = 0 are handled explicitly as `methods.md` prescribes.
 
 mod compare;
+mod did;
 mod exact;
 mod funnel;
 mod mean;
@@ -29,12 +32,14 @@ mod poisson;
 mod proportion;
 pub mod special;
 mod standardise;
+mod survival;
 mod target;
 
 pub use compare::{
     difference_of_dsrs, difference_of_proportions_newcombe, difference_of_proportions_wald,
     rate_ratio_exact, rate_ratio_log_normal,
 };
+pub use did::{BeforeAfter, Effect, did_independent, did_matched_pairs, naive_before_after};
 pub use exact::{
     Tails, binomial_tails, binomial_tails_overdispersed, exact_flags_count, exact_flags_proportion,
     flag_from_tails, flags_from_tails, poisson_tails, poisson_tails_overdispersed,
@@ -57,6 +62,7 @@ pub use standardise::{
     Dsr, DsrMethod, DsrStratum, PHE_DSR_MIN_COUNT, ProportionStratum, StandardBand,
     StandardPopulation, expected_count, indirectly_standardised_rate, smr, standardised_proportion,
 };
+pub use survival::{IncidenceStep, KaplanMeier, KmStep, Observation, cumulative_incidence};
 pub use target::{TargetCertainty, TargetComparison, compare_with_target};
 
 use serde::{Deserialize, Serialize};
