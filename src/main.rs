@@ -92,6 +92,11 @@ enum Command {
         /// Ingen förloppsindikator / no progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Publicera bara; beräkna inte indikatorerna nu (t.ex. när flera leveranser kommer i
+        /// omgångar; `vardhub indicators compute` beräknar senare) / publish only; do not compute
+        /// the indicators now.
+        #[arg(long = "no-compute")]
+        no_compute: bool,
     },
     /// Lista leveranser / list deliveries.
     Deliveries {
@@ -437,6 +442,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             as_region,
             lang,
             quiet,
+            no_compute,
         } => {
             // A path that is not there is the operator's mistake (exit 2), not a rejected delivery.
             for p in paths {
@@ -507,23 +513,34 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             drop(lock);
             // Computation follows the data: the indicators reading what was published.
-            if !published.is_empty() {
+            if !published.is_empty() && !no_compute {
                 let defs = recipes::with_approved(defs()?, &hub).await?;
                 let trigger = format!("vardhub ingest {}", published_ids.join(" "));
+                let started = std::time::Instant::now();
                 if let Some(run) =
-                    vardhub_ops::runs::recompute_after_ingest(&hub, &defs, &published, &trigger)
-                        .await?
-                    && !hidden
+                    vardhub_ops::runs::recompute_after_ingest(&hub, &defs, &trigger).await?
+                    && !*json
                 {
                     say(format_args!(
-                        "Ny beräkning / new run {} ({} indikatorer beräknade på nytt / recomputed: {})",
+                        "Ny beräkning / new run {} ({} indikatorer beräknade på nytt / recomputed: {}; \
+                         {} av dem bara där de nya leveranserna kan ändra något / {} of them only \
+                         where the new deliveries can change something) på / in {:.1} s \
+                         (frågor / queries {:.1} s, röjandekontroll / disclosure control {:.1} s)",
                         run.run.id,
                         run.timings.len(),
                         run.timings
                             .iter()
                             .map(|(id, _, _)| id.as_str())
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        run.partly_queried.len(),
+                        run.partly_queried.len(),
+                        started.elapsed().as_secs_f64(),
+                        run.timings
+                            .iter()
+                            .map(|(_, t, _)| t.as_secs_f64())
+                            .sum::<f64>(),
+                        run.disclosure_secs,
                     ));
                 }
             }

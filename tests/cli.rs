@@ -1142,6 +1142,10 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
             })
             .collect()
     };
+    assert!(
+        !line.contains("; 0 av dem"),
+        "the indicators it recomputed started from the earlier run's fine rows: {line}"
+    );
     let incremental = show_all();
     let full = run(vardhub(&data).args(["indicators", "compute"]));
     assert!(full.status.success());
@@ -1150,4 +1154,36 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
         incremental.iter().any(|s| s.contains("2024-03 03")),
         "region 03 is in"
     );
+
+    // Fine rows that do not match the hash recorded with their run are not trusted: the next
+    // recomputation queries in full, and still equals a full run.
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(data.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("fine.parquet").exists())
+        .collect();
+    runs.sort();
+    let fine = runs.last().unwrap().join("fine.parquet");
+    let mut bytes = std::fs::read(&fine).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&fine, bytes).unwrap();
+    let skane: Vec<String> = many_stays(20)
+        .into_iter()
+        .map(|r| r.replacen(";0180;", ";1280;", 1))
+        .collect();
+    let mut third = Delivery::new(tmp.path(), "third").contacts(&Files::new(skane), false);
+    third.region = "12".into();
+    let out = run(vardhub(&data).arg("ingest").arg(third.write()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Ny beräkning"))
+        .unwrap_or_else(|| panic!("no recomputation: {stdout}"));
+    assert!(line.contains("; 0 av dem"), "{line}");
+    let incremental = show_all();
+    let full = run(vardhub(&data).args(["indicators", "compute"]));
+    assert!(full.status.success());
+    assert_eq!(incremental, show_all());
 }

@@ -5,6 +5,8 @@
 
 #[path = "support/attack/mod.rs"]
 mod attack;
+#[path = "indicators/incremental.rs"]
+mod incremental;
 #[path = "indicators/reviewer.rs"]
 mod reviewer;
 
@@ -52,6 +54,12 @@ struct World {
 }
 
 async fn world(scale: f64, from: &str, to: &str) -> World {
+    world_holding(scale, from, to, &[]).await
+}
+
+/// A world whose deliveries named in `hold` (folder names such as `vardkontakter-13-2024-03`)
+/// are generated but not ingested.
+async fn world_holding(scale: f64, from: &str, to: &str, hold: &[&str]) -> World {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("deliveries");
     vardhub_synth::generate(
@@ -80,6 +88,7 @@ async fn world(scale: f64, from: &str, to: &str) -> World {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
+        .filter(|p| !hold.iter().any(|h| p.ends_with(h)))
         .collect();
     deliveries.sort();
     for d in &deliveries {

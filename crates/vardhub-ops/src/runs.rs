@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use vardhub_engine::definitions::{Definitions, check_recipe};
+use vardhub_engine::indicator::compute::FineRow;
 use vardhub_engine::indicator::ledger::{ReleasedTable, release_against_ledger, to_entries};
-use vardhub_engine::indicator::{Recipe, ResultRow, compute, results};
+use vardhub_engine::indicator::reach::{Change, Scope};
+use vardhub_engine::indicator::{Prior, Recipe, ResultRow, compute, compute_after, fine, results};
 use vardhub_store::{Hub, IndicatorRun, RunKind};
 
 /// What to compute.
@@ -51,6 +53,8 @@ pub struct StoredRun {
     pub released: Vec<ReleasedTable>,
     /// Seconds spent deciding the public statuses.
     pub disclosure_secs: f64,
+    /// Indicators of which only the rows new deliveries can alter were queried.
+    pub partly_queried: Vec<String>,
 }
 
 /// Compute `request` over the lake with `defs` and store it. An official run's public statuses
@@ -121,8 +125,18 @@ async fn persist(
         _ => Vec::new(),
     };
     let disclosure_secs = t.elapsed().as_secs_f64();
+    let mut fine_rows: Vec<&(String, Vec<FineRow>)> = computed.fine.iter().collect();
+    fine_rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let fine_batches = match request.kind {
+        RunKind::Official => fine_rows
+            .into_iter()
+            .map(|(id, rows)| fine::to_batch(id, rows))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| OpsError::Encode(e.to_string()))?,
+        _ => Vec::new(),
+    };
     let run = hub
-        .store_indicator_run(run, &batch, &to_entries(&released))
+        .store_indicator_run_with_fine(run, &batch, &fine_batches, &to_entries(&released))
         .await?;
     Ok(StoredRun {
         run,
@@ -132,45 +146,51 @@ async fn persist(
         without_data: computed.without_data,
         released,
         disclosure_secs,
+        partly_queried: computed.partly_queried,
     })
 }
 
-/// After an ingest published deliveries of `delivered` collections: a new official run in which
-/// the indicators that read those collections (their source, a table of theirs, or SQL that may
-/// read anything) are computed again, and every other indicator's rows are carried over from
-/// the newest official run (when computed there with the same recipe). Its published values
-/// equal a full recomputation's. `None` when the hub has no official run yet (nothing follows).
+/// After an ingest published deliveries: a new official run that starts from the newest
+/// official run. The delivered tables that differ between that run's inputs and the lake now
+/// ([`changes_since`]) decide, per indicator, which fine rows can change ([`Scope`]): an
+/// indicator none can change (and with the same recipe) keeps its rows; the others query only
+/// the rows that can change, on the deliveries those need, and take the rest from the earlier
+/// run's stored fine rows (in full when it kept none, or they fail their hash). Its published
+/// values equal a full recomputation's. `None` when the hub has no official run yet.
 pub async fn recompute_after_ingest(
     hub: &Hub,
     defs: &Definitions,
-    delivered: &BTreeSet<String>,
     trigger: &str,
 ) -> Result<Option<StoredRun>, OpsError> {
     let Some(previous) = hub.latest_official_run().await? else {
         return Ok(None);
     };
-    let delivered_tables: BTreeSet<&str> = delivered
-        .iter()
-        .flat_map(|c| defs.specs().versions(c))
-        .flat_map(|s| s.tables.iter().map(|t| t.name.as_str()))
-        .collect();
-    let before: BTreeMap<String, String> =
-        serde_json::from_str(&previous.recipes).unwrap_or_default();
-    let affected = |r: &Recipe| {
-        let tables = vardhub_engine::indicator::sql::tables(&r.spec.definition);
-        delivered.contains(&r.spec.source)
-            || tables.is_empty()
-            || tables.iter().any(|t| delivered_tables.contains(t))
-            || before.get(&r.spec.id) != Some(&r.hash)
-    };
-    let (again, kept): (Vec<&Recipe>, Vec<&Recipe>) =
-        defs.recipes().values().partition(|r| affected(r));
     let started = vardhub_store::now_utc();
     let snapshot = hub.snapshot(None, None).await?;
     if snapshot.deliveries.is_empty() {
         return Err(OpsError::EmptyLake);
     }
-    let mut computed = compute(&snapshot, &again).await?;
+    let changes = changes_since(hub, defs, &previous, &snapshot).await?;
+    let before: BTreeMap<String, String> =
+        serde_json::from_str(&previous.recipes).unwrap_or_default();
+    let same_recipe = |r: &Recipe| before.get(&r.spec.id) == Some(&r.hash);
+    let (again, kept): (Vec<&Recipe>, Vec<&Recipe>) = defs
+        .recipes()
+        .values()
+        .partition(|r| !same_recipe(r) || !Scope::of(&r.spec.definition, &changes).is_empty());
+    let mut prior_fine = stored_fine(&previous);
+    prior_fine.retain(|id, _| defs.recipe(id).is_some_and(same_recipe));
+    let mut kept_fine = BTreeMap::new();
+    for r in &kept {
+        if let Some(rows) = prior_fine.remove(&r.spec.id) {
+            kept_fine.insert(r.spec.id.clone(), rows);
+        }
+    }
+    let prior = Prior {
+        fine: prior_fine,
+        changes,
+    };
+    let mut computed = compute_after(&snapshot, &again, &prior).await?;
     let kept_ids: BTreeSet<&str> = kept.iter().map(|r| r.spec.id.as_str()).collect();
     let carried = results::read_file(&previous.result_path)
         .map_err(|e| OpsError::StoredRun(e.to_string()))?;
@@ -189,6 +209,7 @@ pub async fn recompute_after_ingest(
             .filter(|id| !carried_ids.contains(**id))
             .map(|id| (*id).to_owned()),
     );
+    computed.fine.extend(kept_fine);
     let hashes = defs
         .recipes()
         .values()
@@ -198,6 +219,60 @@ pub async fn recompute_after_ingest(
     persist(hub, defs, &request, &snapshot, started, hashes, computed)
         .await
         .map(Some)
+}
+
+/// The delivered tables (per region and month) that differ between the inputs of `run` and
+/// `snapshot`: deliveries new since (a new month or a new version) and deliveries the run read
+/// that are no longer current (replaced or withdrawn; their tables from every version of their
+/// collection's specification).
+pub async fn changes_since(
+    hub: &Hub,
+    defs: &Definitions,
+    run: &IndicatorRun,
+    snapshot: &vardhub_store::Snapshot,
+) -> Result<Vec<Change>, OpsError> {
+    let read: BTreeSet<String> = serde_json::from_str(&run.inputs).unwrap_or_default();
+    let now: BTreeSet<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
+    let mut changes = BTreeSet::new();
+    for d in snapshot.deliveries.iter().filter(|d| !read.contains(&d.id)) {
+        for f in &d.files {
+            changes.insert(Change {
+                table: f.table.clone(),
+                region: d.region.clone(),
+                period: d.period.clone(),
+            });
+        }
+    }
+    for id in read.iter().filter(|id| !now.contains(id.as_str())) {
+        let Some((gone, _)) = hub.delivery(id).await? else {
+            continue;
+        };
+        for spec in defs.specs().versions(&gone.collection) {
+            for t in &spec.tables {
+                changes.insert(Change {
+                    table: t.name.clone(),
+                    region: gone.region.clone(),
+                    period: gone.period.clone(),
+                });
+            }
+        }
+    }
+    Ok(changes.into_iter().collect())
+}
+
+/// The fine rows `run` kept, per indicator, when their file matches its recorded hash (none
+/// otherwise: the indicators are then queried in full).
+fn stored_fine(run: &IndicatorRun) -> BTreeMap<String, Vec<FineRow>> {
+    use sha2::{Digest, Sha256};
+    let Some((path, sha)) = run.fine_file() else {
+        return BTreeMap::new();
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) if hex::encode(Sha256::digest(&bytes)) == sha => {
+            vardhub_engine::indicator::fine::read_file(&path).unwrap_or_default()
+        }
+        _ => BTreeMap::new(),
+    }
 }
 
 /// Check a draft recipe (`file` as the user named it) against `defs` and compute it as a run of

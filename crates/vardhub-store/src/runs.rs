@@ -32,6 +32,7 @@ const DDL: &str = "CREATE TABLE IF NOT EXISTS indicator_runs (
 const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("kind", "kind TEXT NOT NULL DEFAULT 'official'"),
     ("trigger", "trigger TEXT NOT NULL DEFAULT ''"),
+    ("fine_sha256", "fine_sha256 TEXT NOT NULL DEFAULT ''"),
 ];
 
 /// What a run is for. Runs of every kind are stored apart (own result folders, never in the
@@ -100,6 +101,8 @@ pub struct IndicatorRun {
     pub result_path: PathBuf,
     /// SHA-256 of the results file.
     pub result_sha256: String,
+    /// SHA-256 of the fine-rows file beside it (empty: the run kept none).
+    pub fine_sha256: String,
     /// Result rows.
     pub rows: i64,
     /// JSON object: indicator id → milliseconds.
@@ -110,14 +113,44 @@ pub struct IndicatorRun {
     pub trigger: String,
 }
 
+/// The file beside a run's results that holds its fine rows.
+const FINE_FILE: &str = "fine.parquet";
+
+impl IndicatorRun {
+    /// Where the run's fine rows are and their SHA-256, if it kept them; the reader checks the
+    /// hash before trusting them.
+    pub fn fine_file(&self) -> Option<(PathBuf, &str)> {
+        (!self.fine_sha256.is_empty()).then(|| {
+            (
+                self.result_path.with_file_name(FINE_FILE),
+                self.fine_sha256.as_str(),
+            )
+        })
+    }
+}
+
 impl Hub {
     /// Write a run's results and record the run, with the tables it publishes in the release
     /// ledger (`(table key, body)`), in one step. `run` is filled in with the file's path, hash
     /// and row count.
     pub async fn store_indicator_run(
         &self,
+        run: IndicatorRun,
+        results: &RecordBatch,
+        released: &[(String, String)],
+    ) -> Result<IndicatorRun, StoreError> {
+        self.store_indicator_run_with_fine(run, results, &[], released)
+            .await
+    }
+
+    /// As [`Hub::store_indicator_run`], keeping the run's fine rows (the recipes' query output,
+    /// `fine` batches of one schema) beside its results, where [`IndicatorRun::fine_file`] finds
+    /// them: the next run after an ingest starts from them.
+    pub async fn store_indicator_run_with_fine(
+        &self,
         mut run: IndicatorRun,
         results: &RecordBatch,
+        fine: &[RecordBatch],
         released: &[(String, String)],
     ) -> Result<IndicatorRun, StoreError> {
         self.ensure_runs_table().await?;
@@ -139,6 +172,14 @@ impl Hub {
         let mut writer = TableWriter::create(&path, "indicators", results.schema())?;
         writer.write(results)?;
         let written = writer.finish()?;
+        if let Some(first) = fine.first() {
+            let fine_path = dir.join(FINE_FILE);
+            let mut writer = TableWriter::create(&fine_path, "fine", first.schema())?;
+            for b in fine {
+                writer.write(b)?;
+            }
+            run.fine_sha256 = writer.finish()?.sha256;
+        }
         run.result_path = path.clone();
         run.result_sha256 = written.sha256.clone();
         run.rows = written.rows as i64;
@@ -148,8 +189,8 @@ impl Hub {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
             sqlx::query(
                 "INSERT INTO indicator_runs (id, started_at, finished_at, as_of, software_version, recipes, inputs,
-                     result_path, result_sha256, rows, timings, kind, trigger)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     result_path, result_sha256, rows, timings, kind, trigger, fine_sha256)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&run.id)
             .bind(&run.started_at)
@@ -164,6 +205,7 @@ impl Hub {
             .bind(&run.timings)
             .bind(run.kind.as_str())
             .bind(&run.trigger)
+            .bind(&run.fine_sha256)
             .execute(&mut *tx)
             .await?;
             crate::ledger::record(&mut tx, &run.id, released).await?;
@@ -234,7 +276,7 @@ impl Hub {
         self.ensure_runs_table().await?;
         let rows = sqlx::query(
             "SELECT id, started_at, finished_at, as_of, software_version, recipes, inputs, result_path,
-                    result_sha256, rows, timings, kind, trigger FROM indicator_runs
+                    result_sha256, rows, timings, kind, trigger, fine_sha256 FROM indicator_runs
              WHERE ?1 IS NULL OR kind = ?1
              ORDER BY started_at DESC, id DESC",
         )
@@ -258,6 +300,7 @@ impl Hub {
                 // Unknown kinds (a newer hub's) are never taken for official.
                 kind: RunKind::parse(&r.get::<String, _>(11)).unwrap_or(RunKind::Draft),
                 trigger: r.get(12),
+                fine_sha256: r.get(13),
             })
             .collect())
     }
@@ -278,6 +321,7 @@ pub fn new_run(
         inputs: String::new(),
         result_path: PathBuf::new(),
         result_sha256: String::new(),
+        fine_sha256: String::new(),
         rows: 0,
         timings: String::new(),
         kind: RunKind::Official,

@@ -12,12 +12,14 @@
 //! disclosure policy first (see [`super::publish`]).
 
 use super::aggregate::aggregate;
+use super::reach::{Change, Scope};
 use super::spec::Recipe;
 use super::sql;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use vardhub_store::Snapshot;
 
@@ -182,39 +184,133 @@ pub struct Computed {
     pub timings: Vec<(String, Duration, usize)>,
     /// Indicators without data in the snapshot.
     pub without_data: Vec<String>,
+    /// Per computed indicator, its fine rows (what a later run can start from; see [`Prior`]).
+    pub fine: Vec<(String, Vec<FineRow>)>,
+    /// Indicators of which only the rows the changes can alter were queried.
+    pub partly_queried: Vec<String>,
+}
+
+/// What an earlier run of the same recipes computed, and what changed since: a run given a
+/// prior queries only the fine rows the changes can alter ([`Scope`]) and keeps the others.
+#[derive(Debug, Clone, Default)]
+pub struct Prior {
+    /// Per indicator, the fine rows of the earlier run (computed with the same recipe; an
+    /// indicator not here is queried in full).
+    pub fine: BTreeMap<String, Vec<FineRow>>,
+    /// The delivered tables that differ between the earlier run's snapshot and this one.
+    pub changes: Vec<Change>,
 }
 
 pub use super::lake::session;
 
 /// Compute `recipes` over `snapshot`.
 pub async fn compute(snapshot: &Snapshot, recipes: &[&Recipe]) -> Result<Computed, ComputeError> {
-    let (ctx, tables) = session(snapshot).await?;
-    let mut rows = Vec::new();
-    let mut timings = Vec::new();
-    let mut without_data = Vec::new();
+    compute_after(snapshot, recipes, &Prior::default()).await
+}
+
+/// Compute `recipes` over `snapshot`, starting from `prior`: per indicator with prior fine rows,
+/// only the rows the changes can alter are queried again, on the deliveries they need, and
+/// merged with the rest. Aggregation always covers every row. The result equals
+/// [`compute`]'s (tested in `tests/indicators`).
+pub async fn compute_after(
+    snapshot: &Snapshot,
+    recipes: &[&Recipe],
+    prior: &Prior,
+) -> Result<Computed, ComputeError> {
+    let names = super::lake::table_names(snapshot);
+    let mut whole: Option<SessionContext> = None;
+    let mut out = Computed {
+        rows: Vec::new(),
+        timings: Vec::new(),
+        without_data: Vec::new(),
+        fine: Vec::new(),
+        partly_queried: Vec::new(),
+    };
     for recipe in recipes {
         let spec = &recipe.spec;
-        let needed = sql::tables(&spec.definition);
-        if !needed.iter().all(|t| tables.contains(*t)) {
-            without_data.push(spec.id.clone());
+        if !sql::tables(&spec.definition)
+            .iter()
+            .all(|t| names.contains(*t))
+        {
+            out.without_data.push(spec.id.clone());
             continue;
         }
         let t = Instant::now();
-        let fine = run_query(
-            &ctx,
-            &spec.id,
-            &sql::query(&spec.definition, spec.dimensions.sub_area()),
-        )
-        .await?;
-        timings.push((spec.id.clone(), t.elapsed(), fine.len()));
-        rows.extend(aggregate(recipe, &fine, snapshot));
+        let query = sql::query(&spec.definition, spec.dimensions.sub_area());
+        let before = prior.fine.get(&spec.id);
+        let scope = Scope::of(&spec.definition, &prior.changes);
+        let partly = match before {
+            Some(before) if scope.is_empty() => Some(before.clone()),
+            Some(before) if !scope.is_everything() => query_scope(snapshot, recipe, &query, &scope)
+                .await
+                .map(|fresh| merge(before, fresh, &scope)),
+            _ => None,
+        };
+        let fine = match partly {
+            Some(fine) => {
+                out.partly_queried.push(spec.id.clone());
+                fine
+            }
+            None => {
+                if whole.is_none() {
+                    whole = Some(session(snapshot).await?.0);
+                }
+                let ctx = whole.as_ref().expect("just opened");
+                run_query(ctx, &spec.id, &query).await?
+            }
+        };
+        out.timings.push((spec.id.clone(), t.elapsed(), fine.len()));
+        out.rows.extend(aggregate(recipe, &fine, snapshot));
+        out.fine.push((spec.id.clone(), fine));
     }
-    rows.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
-    Ok(Computed {
-        rows,
-        timings,
-        without_data,
+    out.rows.sort_by(|a, b| a.cell_key().cmp(&b.cell_key()));
+    Ok(out)
+}
+
+/// The fine rows `scope` covers, queried on the deliveries they need; `None` when that cannot be
+/// done on part of the lake (a table with no needed file, a column only other files have): the
+/// caller then queries everything.
+async fn query_scope(
+    snapshot: &Snapshot,
+    recipe: &Recipe,
+    query: &str,
+    scope: &Scope,
+) -> Option<Vec<FineRow>> {
+    let def = &recipe.spec.definition;
+    let (ctx, names) = super::lake::session_where(snapshot, |table, d| {
+        scope.needs(def, table, &d.region, &d.period)
     })
+    .await
+    .ok()?;
+    if !sql::tables(def).iter().all(|t| names.contains(*t)) {
+        return None;
+    }
+    let rows = run_query(&ctx, &recipe.spec.id, query).await.ok()?;
+    Some(
+        rows.into_iter()
+            .filter(|r| scope.covers(&r.region, &r.period))
+            .collect(),
+    )
+}
+
+/// The rows of `before` that `scope` does not cover, with `fresh`, in query order.
+fn merge(before: &[FineRow], fresh: Vec<FineRow>, scope: &Scope) -> Vec<FineRow> {
+    let mut rows: Vec<FineRow> = before
+        .iter()
+        .filter(|r| !scope.covers(&r.region, &r.period))
+        .cloned()
+        .chain(fresh)
+        .collect();
+    in_query_order(&mut rows);
+    rows
+}
+
+/// One row per grain; a fixed order makes the float sums of the aggregation reproducible.
+fn in_query_order(rows: &mut [FineRow]) {
+    rows.sort_by(|a, b| {
+        (&a.region, &a.period, &a.sub, &a.kon, a.alder)
+            .cmp(&(&b.region, &b.period, &b.sub, &b.kon, b.alder))
+    });
 }
 
 async fn run_query(
@@ -308,11 +404,7 @@ async fn run_query(
             });
         }
     }
-    // One row per grain; a fixed order makes the float sums of the aggregation reproducible.
-    out.sort_by(|a, b| {
-        (&a.region, &a.period, &a.sub, &a.kon, a.alder)
-            .cmp(&(&b.region, &b.period, &b.sub, &b.kon, b.alder))
-    });
+    in_query_order(&mut out);
     Ok(out)
 }
 

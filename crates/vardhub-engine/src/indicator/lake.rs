@@ -15,27 +15,26 @@ use datafusion::datasource::listing::{
 use datafusion::prelude::SessionContext;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use vardhub_store::Snapshot;
+use vardhub_store::{PublishedDelivery, Snapshot};
 
 /// Register the snapshot's files in a new session; returns the session and every name a table
 /// can be queried by (`collection.table`, and `table` where unambiguous).
 pub async fn session(
     snapshot: &Snapshot,
 ) -> Result<(SessionContext, BTreeSet<String>), ComputeError> {
+    session_where(snapshot, |_, _| true).await
+}
+
+/// As [`session`], with only the delivered tables `keep(table, delivery)` accepts (a table
+/// without any accepted file is not registered).
+pub async fn session_where(
+    snapshot: &Snapshot,
+    keep: impl Fn(&str, &PublishedDelivery) -> bool,
+) -> Result<(SessionContext, BTreeSet<String>), ComputeError> {
     let ctx = SessionContext::new();
-    let mut by_table: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for d in &snapshot.deliveries {
-        for f in &d.files {
-            by_table
-                .entry((d.collection.clone(), f.table.clone()))
-                .or_default()
-                .push(f.path.display().to_string());
-        }
-    }
-    let mut collections_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, table) in by_table.keys() {
-        *collections_of.entry(table.as_str()).or_default() += 1;
-    }
+    let by_table = files_by_table(snapshot, keep);
+    // Bare names as the whole snapshot has them, whatever `keep` leaves out.
+    let collections_of = collections_per_table(&files_by_table(snapshot, |_, _| true));
     let catalog_name = ctx
         .state()
         .config()
@@ -76,12 +75,55 @@ pub async fn session(
         )
         .map_err(reg)?;
         registered.insert(format!("{collection}.{table}"));
-        if collections_of[table.as_str()] == 1 {
+        if collections_of[table] == 1 {
             ctx.register_table(table.as_str(), provider).map_err(reg)?;
             registered.insert(table.clone());
         }
     }
     Ok((ctx, registered))
+}
+
+/// The files of each (collection, table) that `keep` accepts.
+fn files_by_table(
+    snapshot: &Snapshot,
+    keep: impl Fn(&str, &PublishedDelivery) -> bool,
+) -> BTreeMap<(String, String), Vec<String>> {
+    let mut by_table: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for d in &snapshot.deliveries {
+        for f in d.files.iter().filter(|f| keep(&f.table, d)) {
+            by_table
+                .entry((d.collection.clone(), f.table.clone()))
+                .or_default()
+                .push(f.path.display().to_string());
+        }
+    }
+    by_table
+}
+
+/// How many collections have a table of each name.
+fn collections_per_table(
+    by_table: &BTreeMap<(String, String), Vec<String>>,
+) -> BTreeMap<String, usize> {
+    let mut collections_of = BTreeMap::new();
+    for (_, table) in by_table.keys() {
+        *collections_of.entry(table.clone()).or_default() += 1;
+    }
+    collections_of
+}
+
+/// Every name a table of the snapshot can be queried by (as [`session`] registers them),
+/// without opening a file.
+pub fn table_names(snapshot: &Snapshot) -> BTreeSet<String> {
+    let by_table = files_by_table(snapshot, |_, _| true);
+    let collections_of = collections_per_table(&by_table);
+    let mut names = BTreeSet::new();
+    for (collection, table) in by_table.keys() {
+        names.insert(format!("{collection}.{table}"));
+        if collections_of[table] == 1 {
+            names.insert(table.clone());
+        }
+    }
+    names
 }
 
 #[cfg(test)]
@@ -90,7 +132,7 @@ mod tests {
     use datafusion::arrow::array::{Int64Array, RecordBatch};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use datafusion::parquet::arrow::ArrowWriter;
-    use vardhub_store::{PublishedDelivery, PublishedFile};
+    use vardhub_store::PublishedFile;
 
     fn parquet(path: &std::path::Path, values: &[i64]) {
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
