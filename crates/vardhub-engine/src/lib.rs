@@ -11,11 +11,15 @@
 //!   with primary and secondary suppression and an exact audit that no hidden value can be
 //!   recovered from the table's margins.
 //!
+//! * [`analysis`]: patient-level analyses (care chains) as recipes, with their own disclosure
+//!   rules ([`disclosure::AnalysisRules`]).
+//!
 //! **Architecture invariants:** both modules are pure (no I/O except
 //! [`disclosure::DisclosurePolicy::load`], which reads one file); every published value passes
 //! through [`disclosure::DisclosurePolicy::apply`]; a [`disclosure::PublishedTable`] never
 //! contains a hidden value, by construction.
 
+pub mod analysis;
 pub mod definitions;
 pub mod disclosure;
 pub mod indicator;

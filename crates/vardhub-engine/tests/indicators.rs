@@ -5,6 +5,8 @@
 
 #[path = "support/attack/mod.rs"]
 mod attack;
+#[path = "indicators/chains.rs"]
+mod chains;
 #[path = "indicators/incremental.rs"]
 mod incremental;
 #[path = "indicators/reviewer.rs"]

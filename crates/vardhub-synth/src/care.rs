@@ -19,6 +19,19 @@ use crate::places::Places;
 use crate::population::{Person, Population};
 use crate::rng::{self, Stream, tag};
 
+/// Minutes from admission to a hip-fracture operation done within 24 hours: uniform on
+/// `[HIP_FAST_FROM, HIP_FAST_FROM + HIP_FAST_SPAN)` (planted; `truth.json` → `care_chains`).
+pub(crate) const HIP_FAST_FROM: Min = 240;
+/// See [`HIP_FAST_FROM`].
+pub(crate) const HIP_FAST_SPAN: Min = 1180;
+/// Minutes to an operation later than 24 hours: `HIP_SLOW_FROM` + exponential with mean
+/// `HIP_SLOW_MEAN`, capped at `HIP_SLOW_CAP`.
+pub(crate) const HIP_SLOW_FROM: Min = 24 * 60 + 10;
+/// See [`HIP_SLOW_FROM`].
+pub(crate) const HIP_SLOW_MEAN: f64 = 18.0 * 60.0;
+/// See [`HIP_SLOW_FROM`].
+pub(crate) const HIP_SLOW_CAP: Min = 72 * 60;
+
 /// Form of care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Form {
@@ -654,9 +667,9 @@ impl Sim<'_> {
         let hdia = self.m.dx.hip.pick(rng);
         let within = rng::chance(rng, self.rp.hip_within_24h);
         let delay = if within {
-            240 + rng::range(rng, 0, 1180) as Min
+            HIP_FAST_FROM + rng::range(rng, 0, i64::from(HIP_FAST_SPAN)) as Min
         } else {
-            24 * 60 + 10 + (rng::exponential(rng, 18.0 * 60.0) as Min).min(72 * 60)
+            HIP_SLOW_FROM + (rng::exponential(rng, HIP_SLOW_MEAN) as Min).min(HIP_SLOW_CAP)
         };
         let surgery = adm + delay;
         let alive_at_surgery = ctx.p.death == NEVER || surgery.div_euclid(DAY_MIN) < ctx.p.death;

@@ -29,6 +29,42 @@ struct TruthFile<'a> {
     indicators: BTreeMap<&'static str, Indicator>,
     kpp: Kpp,
     volumes: Volumes,
+    care_chains: CareChains,
+}
+
+/// Planted parameters of care chains (issue 14): what an analysis must recover.
+#[derive(Serialize)]
+struct CareChains {
+    hip_fracture_time_to_operation: HipOperationDelay,
+}
+
+/// The planted delay from a hip-fracture admission to its operation.
+#[derive(Serialize)]
+struct HipOperationDelay {
+    definition: &'static str,
+    fast_from_minutes: i32,
+    fast_span_minutes: i32,
+    slow_from_minutes: i32,
+    slow_mean_minutes: f64,
+    slow_cap_minutes: i32,
+    /// Per region: the planted share within 24 hours and the median minutes it implies.
+    by_region: BTreeMap<String, HipRegionDelay>,
+}
+
+#[derive(Serialize)]
+struct HipRegionDelay {
+    within_24h: f64,
+    median_minutes: f64,
+}
+
+/// The median of the planted delay (continuous approximation; minutes are whole in the data).
+fn hip_median_minutes(p: f64) -> f64 {
+    use crate::care::{HIP_FAST_FROM, HIP_FAST_SPAN, HIP_SLOW_FROM, HIP_SLOW_MEAN};
+    if p >= 0.5 {
+        f64::from(HIP_FAST_FROM) + f64::from(HIP_FAST_SPAN) * 0.5 / p
+    } else {
+        f64::from(HIP_SLOW_FROM) + HIP_SLOW_MEAN * (2.0 * (1.0 - p)).ln()
+    }
 }
 
 #[derive(Serialize)]
@@ -368,6 +404,29 @@ pub(crate) fn write(
             definition: "Rows per region and month as delivered (before defects): kontakter by vardform and staff (physician = yrkeskategori L), waiting-time rows, bed rows; population = persons in the month's population extract alive at month end by region of residence, births and deaths in the month. per_capita_whole_window divides by person-years (population × days/365.25).",
             values: volume_rows,
             per_capita_whole_window: per_capita,
+        },
+        care_chains: CareChains {
+            hip_fracture_time_to_operation: HipOperationDelay {
+                definition: "Minutes from admission to the operation of a hip fracture: with the region's probability within_24h uniform on [fast_from, fast_from + fast_span), otherwise slow_from + an exponential with mean slow_mean (whole minutes, capped at slow_cap). Patients dying before the operation are not operated. median_minutes is the median of this mixture.",
+                fast_from_minutes: crate::care::HIP_FAST_FROM,
+                fast_span_minutes: crate::care::HIP_FAST_SPAN,
+                slow_from_minutes: crate::care::HIP_SLOW_FROM,
+                slow_mean_minutes: crate::care::HIP_SLOW_MEAN,
+                slow_cap_minutes: crate::care::HIP_SLOW_CAP,
+                by_region: model
+                    .regions
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.region.to_owned(),
+                            HipRegionDelay {
+                                within_24h: r.hip_within_24h,
+                                median_minutes: round6(hip_median_minutes(r.hip_within_24h)),
+                            },
+                        )
+                    })
+                    .collect(),
+            },
         },
     };
     let path = opts.out.join("truth.json");

@@ -32,8 +32,8 @@ use serde::{Deserialize, Serialize};
 
 pub use knowledge::{EarlierRelease, Knowledge};
 pub use policy::{
-    AttributeRule, CandidateRule, CountRule, DEFAULT_POLICY_TOML, DerivedRule, DisclosurePolicy,
-    ProportionRule, Rules, SecondaryRule, StatusText, Statuses, Text,
+    AnalysisRules, AttributeRule, CandidateRule, CountRule, DEFAULT_POLICY_TOML, DerivedRule,
+    DisclosurePolicy, ProportionRule, Rules, SecondaryRule, StatusText, Statuses, Text,
 };
 pub use table::{CellId, CellInput, CellKind, CellValues, GridIds, Margin, Table};
 

@@ -174,6 +174,42 @@ pub struct DisclosurePolicy {
     attribute: AttributeRule,
     secondary: SecondaryRule,
     statuses: Statuses,
+    /// Rules for patient-level analyses (version 4; a policy without them gets the defaults).
+    #[serde(default)]
+    analysis: AnalysisRules,
+}
+
+/// Disclosure rules for the outputs of patient-level analyses (care chains, time to event,
+/// paths, costs). Each protects one thing; ARCHITECTURE.md says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisRules {
+    /// A cohort or a count of patients `1 ≤ c <` this is hidden (as counts).
+    pub min_patients: u64,
+    /// A quantile of a time is shown only with at least this many patients on each side of it.
+    pub min_each_side: u64,
+    /// A point of a time-to-event curve is shown only while at least this many patients are at
+    /// risk; the curve stops there.
+    pub min_at_risk: u64,
+    /// A path through a care chain taken by fewer patients is grouped as "other paths".
+    pub min_path: u64,
+    /// A cost per patient is shown only for at least this many patients.
+    pub min_cost_patients: u64,
+    /// Whether an analysis may link a patient's contacts across regions.
+    pub national_linkage: bool,
+}
+
+impl Default for AnalysisRules {
+    fn default() -> AnalysisRules {
+        AnalysisRules {
+            min_patients: 5,
+            min_each_side: 5,
+            min_at_risk: 10,
+            min_path: 5,
+            min_cost_patients: 10,
+            national_linkage: false,
+        }
+    }
 }
 
 /// The set of "small" values `[lo, hi]` of a quantity; empty when `hi < lo`.
@@ -271,6 +307,11 @@ impl DisclosurePolicy {
             }
         }
         Ok(())
+    }
+
+    /// The rules for patient-level analyses.
+    pub fn analysis(&self) -> &AnalysisRules {
+        &self.analysis
     }
 
     /// Policy id, e.g. `vardhub-public`.
@@ -419,7 +460,8 @@ mod tests {
     fn the_shipped_policy_parses_and_says_what_the_issue_asks() {
         let p = DisclosurePolicy::parse(DEFAULT_POLICY_TOML).unwrap();
         assert_eq!(p.id(), "vardhub-public");
-        assert_eq!(p.version(), 3);
+        assert_eq!(p.version(), 4);
+        assert_eq!(*p.analysis(), AnalysisRules::default());
         assert_eq!(p.secondary().protection_width, 3);
         assert!(p.attribute().is_sensitive("death_within"));
         assert!(!p.attribute().is_sensitive("waiting_within"));

@@ -23,7 +23,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// The WHERE condition of a contact filter over alias `k`.
-fn contact_where(f: &ContactFilter) -> String {
+pub(crate) fn contact_where(f: &ContactFilter) -> String {
     let mut c = vec!["TRUE".to_owned()];
     if !f.vardform.is_empty() {
         c.push(format!("k.vardform IN ({})", list(&f.vardform)));

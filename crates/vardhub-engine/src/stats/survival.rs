@@ -240,7 +240,8 @@ pub fn cumulative_incidence(
     for (t, n, dk, d, _) in table {
         let (n, dk, d) = (n as f64, dk as f64, d as f64);
         let sp0 = s_prev / n;
-        f += sp0 * dk;
+        // Rounding can carry the sum a few ulps past 1.
+        f = (f + sp0 * dk).min(1.0);
         let ra = if n > d { d / (n * (n - d)) } else { 0.0 };
         a += ra;
         b += f * ra;

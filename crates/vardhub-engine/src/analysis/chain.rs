@@ -1,0 +1,364 @@
+//! A care chain from its patients: per step the share reaching it within the horizon (the
+//! cumulative incidence with death as a competing event; death itself by Kaplan–Meier), the
+//! curve with its 95 % band, the time to it among those who reach it (quartiles with
+//! distribution-free order-statistic intervals), the most common paths and the cost per patient.
+//!
+//! Follow-up of each patient starts at the index admission and ends at the horizon, at death
+//! or at the end of the delivered data, whichever comes first (censoring).
+
+use super::cohort::Patient;
+use super::recipe::{AnalysisRecipe, StepEvent};
+use crate::stats::special::binomial_quantile;
+use crate::stats::{Confidence, KaplanMeier, Observation, cumulative_incidence, mean_t, wilson};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One point of a step's curve (share reached by `day`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// Days since the index admission.
+    pub day: f64,
+    /// Patients still followed and not yet at the step just before `day`.
+    pub at_risk: u64,
+    /// Patients reaching the step on `day`.
+    pub events: u64,
+    /// Share reached by `day`.
+    pub share: f64,
+    /// Lower 95 % limit.
+    pub lower: f64,
+    /// Upper 95 % limit.
+    pub upper: f64,
+}
+
+/// A quantile of the time to a step among the patients who reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TimeQuantile {
+    /// 0.25, 0.5 or 0.75.
+    pub p: f64,
+    /// Days (the ⌈n·p⌉-th smallest time).
+    pub days: f64,
+    /// Lower limit of the distribution-free 95 % interval (an order statistic).
+    pub lower: f64,
+    /// Upper limit.
+    pub upper: f64,
+    /// Patients below it (what disclosure control counts).
+    pub below: u64,
+    /// Patients above it.
+    pub above: u64,
+    /// Patients reaching the step (the n of the order statistics).
+    pub n: u64,
+    /// Rank (1-based) of the lower limit among them; `None` when it is −∞.
+    pub lower_rank: Option<u64>,
+    /// Rank of the upper limit; `None` when it is +∞.
+    pub upper_rank: Option<u64>,
+}
+
+/// One step's result (unsuppressed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepResult {
+    /// Step id.
+    pub id: String,
+    /// Patients observed to reach it within their follow-up.
+    pub reached: u64,
+    /// Share reaching it within the horizon, with its 95 % interval (the curve's end).
+    pub share: CurvePoint,
+    /// The curve, one point per day on which a patient reached the step.
+    pub curve: Vec<CurvePoint>,
+    /// Quartiles of the time to it among those reaching it.
+    pub quantiles: Vec<TimeQuantile>,
+    /// How the share is estimated.
+    pub method: String,
+}
+
+/// The cost per patient over the horizon (patients followed the whole horizon or until death).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CostResult {
+    /// Patients counted.
+    pub patients: u64,
+    /// Mean cost (SEK) of the index stay.
+    pub index_stay: f64,
+    /// Mean cost (SEK) of all linked contacts from the index admission to the horizon.
+    pub total: f64,
+    /// Lower 95 % limit of `total` (t interval).
+    pub lower: f64,
+    /// Upper limit.
+    pub upper: f64,
+}
+
+/// A care chain's result, unsuppressed (operators and the disclosure step only).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainResult {
+    /// Analysis id.
+    pub analysis: String,
+    /// Recipe hash.
+    pub hash: String,
+    /// Region (`00` = every region, each linked within itself).
+    pub region: String,
+    /// Patients in the cohort.
+    pub patients: u64,
+    /// Per step.
+    pub steps: Vec<StepResult>,
+    /// Paths: the steps reached within the horizon in time order, and how many patients took it.
+    pub paths: Vec<(Vec<String>, u64)>,
+    /// Cost per patient.
+    pub cost: Option<CostResult>,
+}
+
+/// Time (days from the index admission) each patient reaches each step, if within follow-up.
+fn step_times(p: &Patient, recipe: &AnalysisRecipe, end: f64) -> Vec<Option<f64>> {
+    let t0 = p.index.admitted;
+    let discharge = p.index.discharged;
+    let later = |c: &&super::cohort::Contact| c.admitted >= discharge && c.id != p.index.id;
+    recipe
+        .steps()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let at = match &s.event {
+                StepEvent::Procedure { codes } => p
+                    .procedures
+                    .iter()
+                    .find(|(c, t)| *t >= t0 && codes.contains(c))
+                    .map(|(_, t)| *t),
+                StepEvent::Discharge => (!p.index.died_in_stay).then_some(discharge),
+                StepEvent::Contact { .. } => p
+                    .contacts
+                    .iter()
+                    .filter(later)
+                    .find(|c| c.matches.get(i).copied().unwrap_or(false))
+                    .map(|c| c.admitted),
+                StepEvent::Readmission => p
+                    .contacts
+                    .iter()
+                    .filter(later)
+                    .find(|c| c.emergency_inpatient && c.admitted > discharge)
+                    .map(|c| c.admitted),
+                StepEvent::Death => p.death,
+            }?;
+            let days = (at - t0).max(0.0);
+            (days <= end).then_some(days)
+        })
+        .collect()
+}
+
+/// The end of follow-up (days from the index) and whether it was the horizon or death.
+fn follow_up_end(p: &Patient, horizon: f64) -> (f64, bool) {
+    let t0 = p.index.admitted;
+    let death = p.death.map(|d| (d - t0).max(0.0));
+    let end = horizon.min(p.data_end - t0).max(0.0);
+    match death {
+        Some(d) if d <= end => (d, true),
+        _ => (end, end >= horizon),
+    }
+}
+
+/// The ⌈n·p⌉-th order statistic and its distribution-free interval: order statistics
+/// `(l, u)` with `l` = the binomial(n, p) α/2 quantile and `u` = its 1 − α/2 quantile + 1.
+fn order_quantile(sorted: &[f64], p: f64, conf: Confidence) -> Option<TimeQuantile> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = ((n as f64 * p).ceil() as usize).clamp(1, n);
+    let l = binomial_quantile(conf.lower_tail(), n as u64, p) as usize;
+    let u = binomial_quantile(conf.upper_tail(), n as u64, p) as usize + 1;
+    Some(TimeQuantile {
+        p,
+        days: sorted[rank - 1],
+        lower: if l >= 1 {
+            sorted[l - 1]
+        } else {
+            f64::NEG_INFINITY
+        },
+        upper: if u <= n { sorted[u - 1] } else { f64::INFINITY },
+        below: (rank - 1) as u64,
+        above: (n - rank) as u64,
+        n: n as u64,
+        lower_rank: (l >= 1).then_some(l as u64),
+        upper_rank: (u <= n).then_some(u as u64),
+    })
+}
+
+/// Compute the chain over `patients` (already restricted to one region or all).
+pub fn chain(recipe: &AnalysisRecipe, region: &str, patients: &[Patient]) -> ChainResult {
+    let conf = Confidence::P95;
+    let horizon = f64::from(recipe.spec.cohort.horizon_days);
+    let steps = recipe.steps();
+    let ends: Vec<(f64, bool)> = patients.iter().map(|p| follow_up_end(p, horizon)).collect();
+    let times: Vec<Vec<Option<f64>>> = patients
+        .iter()
+        .zip(&ends)
+        .map(|(p, (end, _))| step_times(p, recipe, *end))
+        .collect();
+    let mut out_steps = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        let is_death = matches!(s.event, StepEvent::Death);
+        let obs: Vec<Observation> = times
+            .iter()
+            .zip(&ends)
+            .zip(patients)
+            .map(|((t, (end, _)), p)| match t[i] {
+                Some(at) => Observation { time: at, event: 1 },
+                None => {
+                    let died = p.death.is_some_and(|d| d - p.index.admitted <= *end);
+                    Observation {
+                        time: *end,
+                        event: if died && !is_death { 2 } else { 0 },
+                    }
+                }
+            })
+            .collect();
+        let mut reached_times: Vec<f64> = obs
+            .iter()
+            .filter(|o| o.event == 1)
+            .map(|o| o.time)
+            .collect();
+        reached_times.sort_by(f64::total_cmp);
+        let (curve, method) = curve(&obs, is_death, conf);
+        let share = curve.last().copied().unwrap_or(CurvePoint {
+            day: 0.0,
+            at_risk: patients.len() as u64,
+            events: 0,
+            share: 0.0,
+            lower: 0.0,
+            upper: wilson(0, patients.len().max(1) as u64, conf).map_or(1.0, |w| w.upper),
+        });
+        out_steps.push(StepResult {
+            id: s.id.clone(),
+            reached: reached_times.len() as u64,
+            share,
+            curve,
+            quantiles: [0.25, 0.5, 0.75]
+                .into_iter()
+                .filter_map(|q| order_quantile(&reached_times, q, conf))
+                .collect(),
+            method,
+        });
+    }
+    let mut paths: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+    for t in &times {
+        let mut reached: Vec<(f64, usize)> = t
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.map(|x| (x, i)))
+            .collect();
+        reached.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        *paths
+            .entry(
+                reached
+                    .into_iter()
+                    .map(|(_, i)| steps[i].id.clone())
+                    .collect(),
+            )
+            .or_default() += 1;
+    }
+    let mut paths: Vec<(Vec<String>, u64)> = paths.into_iter().collect();
+    paths.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ChainResult {
+        analysis: recipe.spec.id.clone(),
+        hash: recipe.hash.clone(),
+        region: region.to_owned(),
+        patients: patients.len() as u64,
+        steps: out_steps,
+        paths,
+        cost: cost(patients, &ends, horizon, conf),
+    }
+}
+
+/// The share-reached curve: Aalen–Johansen with death competing, or 1 − Kaplan–Meier for death.
+fn curve(obs: &[Observation], is_death: bool, conf: Confidence) -> (Vec<CurvePoint>, String) {
+    if obs.is_empty() {
+        return (Vec::new(), String::new());
+    }
+    if is_death {
+        let km = KaplanMeier::fit(obs, conf).expect("checked times");
+        let points = km
+            .steps
+            .iter()
+            .map(|s| CurvePoint {
+                day: s.time,
+                at_risk: s.at_risk,
+                events: s.events,
+                share: 1.0 - s.survival,
+                lower: 1.0 - s.upper,
+                upper: 1.0 - s.lower,
+            })
+            .collect();
+        (points, "1 − Kaplan–Meier, Greenwood, log(−log) 95 %".into())
+    } else {
+        let cif = cumulative_incidence(obs, 1, conf).expect("checked times");
+        let points = cif
+            .iter()
+            .filter(|s| s.events > 0)
+            .map(|s| CurvePoint {
+                day: s.time,
+                at_risk: s.at_risk,
+                events: s.events,
+                share: s.incidence,
+                lower: s.lower,
+                upper: s.upper,
+            })
+            .collect();
+        (
+            points,
+            "Aalen–Johansen, död som konkurrerande händelse / death competing, delta method, log(−log) 95 %"
+                .into(),
+        )
+    }
+}
+
+fn cost(
+    patients: &[Patient],
+    ends: &[(f64, bool)],
+    horizon: f64,
+    conf: Confidence,
+) -> Option<CostResult> {
+    let complete: Vec<(&Patient, f64)> = patients
+        .iter()
+        .zip(ends)
+        .filter(|(_, (_, complete))| *complete)
+        .map(|(p, (end, _))| (p, *end))
+        .collect();
+    if complete.len() < 2 {
+        return None;
+    }
+    let totals: Vec<f64> = complete
+        .iter()
+        .map(|(p, end)| {
+            p.contacts
+                .iter()
+                .filter(|c| {
+                    c.admitted >= p.index.admitted
+                        && c.admitted - p.index.admitted <= end.min(horizon)
+                })
+                .map(|c| c.cost)
+                .sum()
+        })
+        .collect();
+    let n = totals.len() as f64;
+    let est = mean_t(&totals, conf).ok()?;
+    Some(CostResult {
+        patients: totals.len() as u64,
+        index_stay: complete.iter().map(|(p, _)| p.index.cost).sum::<f64>() / n,
+        total: est.estimate.value,
+        lower: est.estimate.lower,
+        upper: est.estimate.upper,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_statistic_interval_of_the_median() {
+        // n = 20: the binomial(20, 0.5) 2.5 % and 97.5 % quantiles are 6 and 14, so the
+        // interval is the 6th to the 15th smallest value (coverage 95.9 %).
+        let x: Vec<f64> = (1..=20).map(f64::from).collect();
+        let q = order_quantile(&x, 0.5, Confidence::P95).unwrap();
+        assert_eq!(q.days, 10.0);
+        assert_eq!((q.lower, q.upper), (6.0, 15.0));
+        assert_eq!((q.below, q.above), (9, 10));
+        assert!(order_quantile(&[], 0.5, Confidence::P95).is_none());
+    }
+}
