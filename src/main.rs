@@ -13,6 +13,7 @@ use vardhub_domain::RegionCode;
 use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
 use vardhub_store::{DeliveryFilter, Hub, RecipeStatus};
 
+mod analyses;
 mod definitions;
 mod demo;
 mod indicators;
@@ -132,6 +133,11 @@ enum Command {
     Indicators {
         #[command(subcommand)]
         action: IndicatorCommand,
+    },
+    /// Analyser på patientnivå (vårdkedjor) / patient-level analyses (care chains).
+    Analyses {
+        #[command(subcommand)]
+        action: AnalysisCommand,
     },
     /// Indikatorrecept i hubben: inlämning, granskning, godkännande / recipes on the hub.
     Recipes {
@@ -274,6 +280,25 @@ struct Step {
     /// Motivering / why.
     #[arg(long, default_value = "")]
     note: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum AnalysisCommand {
+    /// Lista analysrecepten / list the analysis recipes.
+    List,
+    /// Kör en analys på sjön; sparas som körning av typen analys och publiceras inte; visar det
+    /// allmänheten får se / run an analysis; stored as a run of kind analysis, never published;
+    /// prints what the public may see.
+    Run {
+        /// Analysens id / the analysis id (`vardhub analyses list`).
+        id: String,
+        /// Visa denna region (länskod; standard alla regioner, 00) / show this region.
+        #[arg(long)]
+        region: Option<String>,
+        /// JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -676,6 +701,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             hub.close().await;
             Ok(code)
         }
+        Command::Analyses { action } => match action {
+            AnalysisCommand::List => Ok(analyses::list()),
+            AnalysisCommand::Run { id, region, json } => {
+                let defs = defs()?;
+                let (hub, _) = keys::open_hub(&cli).await?;
+                init_logging(&data);
+                let code = analyses::run(&hub, defs.policy(), id, region.as_deref(), *json).await?;
+                hub.close().await;
+                Ok(code)
+            }
+        },
         Command::Indicators { action } => match action {
             IndicatorCommand::List => Ok(indicators::list(&defs()?)),
             IndicatorCommand::Compute { indicator, as_of } => {

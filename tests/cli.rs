@@ -1187,3 +1187,68 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
     assert!(full.status.success());
     assert_eq!(incremental, show_all());
 }
+
+/// A care-chain analysis runs on the lake as a run of kind analysis: stored apart, audited, never
+/// an official run (the public API keeps serving the official one), and what it prints passed
+/// the policy's analysis rules.
+#[test]
+fn an_analysis_is_stored_as_a_run_of_kind_analysis_and_prints_the_public_view() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("synth");
+    let data = tmp.path().join("hub");
+    let generated = run(vardhub(&data)
+        .args([
+            "synth", "--scale", "0.01", "--from", "2024-01", "--to", "2024-06",
+        ])
+        .arg("--out")
+        .arg(&out));
+    assert!(generated.status.success());
+    init(&data);
+    let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    deliveries.sort();
+    let ingest = run(vardhub(&data)
+        .args(["ingest", "--quiet", "--no-compute"])
+        .args(&deliveries));
+    assert!(ingest.status.success());
+    assert!(
+        !String::from_utf8_lossy(&ingest.stdout).contains("Ny beräkning"),
+        "--no-compute computes nothing"
+    );
+    let list = run(vardhub(&data).args(["analyses", "list"]));
+    assert!(String::from_utf8_lossy(&list.stdout).contains("hoftfraktur_vardkedja"));
+    let analysed = run(vardhub(&data).args(["analyses", "run", "hoftfraktur_vardkedja"]));
+    let stdout = String::from_utf8_lossy(&analysed.stdout);
+    assert!(
+        analysed.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&analysed.stderr)
+    );
+    assert!(stdout.contains("Vårdkedjan efter höftfraktur"), "{stdout}");
+    assert!(stdout.contains("Operation"), "{stdout}");
+    assert!(stdout.contains("vardhub-public v4"), "{stdout}");
+    // Stored apart under results/analysis/, never as an official run.
+    let stored: Vec<PathBuf> = std::fs::read_dir(data.join("results").join("analysis"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("analysis.json"))
+        .collect();
+    assert_eq!(stored.len(), 1);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&stored[0]).unwrap()).unwrap();
+    assert_eq!(doc["analysis"], "hoftfraktur_vardkedja");
+    assert!(doc["results"][0]["patients"].as_u64().unwrap() > 0);
+    let show = run(vardhub(&data).args(["indicators", "show", "hoftfraktur_op_24h"]));
+    assert!(
+        !show.status.success() || !String::from_utf8_lossy(&show.stdout).contains("analysis"),
+        "an analysis run is never served as indicator results"
+    );
+    // A region without patients says so; an unknown analysis is the user's mistake.
+    let unknown = run(vardhub(&data).args(["analyses", "run", "finns_inte"]));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("finns_inte"));
+    let audit = run(vardhub(&data).args(["audit", "verify"]));
+    assert!(audit.status.success());
+}

@@ -5,7 +5,9 @@
 //! * [`runs`]: compute and store a run of a kind (official runs are released against the
 //!   ledger in the same step); try a draft recipe.
 //! * [`recipes`]: submit a recipe to a running hub; the definitions with the approved recipes.
+//! * [`analyses`]: run a patient-level analysis recipe and store it as a run of kind analysis.
 
+pub mod analyses;
 pub mod recipes;
 pub mod runs;
 
@@ -35,6 +37,13 @@ pub enum OpsError {
     /// A stored run's results cannot be read (the operator must act: a damaged or missing file).
     #[error("en sparad körning kan inte läsas / a stored run cannot be read: {0}")]
     StoredRun(String),
+    /// An analysis cannot run as asked (its author or the policy owner must act), or its lake
+    /// query failed (the operator must act).
+    #[error(transparent)]
+    Analysis(#[from] vardhub_engine::analysis::AnalysisError),
+    /// The request names an analysis that does not exist (the user must act).
+    #[error("okänd analys / unknown analysis {0}")]
+    UnknownAnalysis(String),
     /// Results could not be encoded (a bug: the developers must act).
     #[error("resultaten kunde inte kodas / results could not be encoded: {0}")]
     Encode(String),

@@ -162,11 +162,7 @@ impl Hub {
                 run.kind.as_str()
             )));
         }
-        let results_dir = self.layout.root().join("results");
-        let dir = match run.kind {
-            RunKind::Official => results_dir.join(&run.id),
-            kind => results_dir.join(kind.as_str()).join(&run.id),
-        };
+        let dir = self.run_dir(&run);
         crate::private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
         let path = dir.join("indicators.parquet");
         let mut writer = TableWriter::create(&path, "indicators", results.schema())?;
@@ -183,7 +179,65 @@ impl Hub {
         run.result_path = path.clone();
         run.result_sha256 = written.sha256.clone();
         run.rows = written.rows as i64;
-        let rel = self.relative(&path);
+        self.record_run(run, &dir, released, "indicators.compute", "system")
+            .await
+    }
+
+    /// Store the result of a run that is not a table of indicator values (an analysis, a
+    /// scenario): `document` (JSON) as `file_name` in the run's own folder, the run recorded with
+    /// `rows` (patients, replications …) and `action` in the audit log. Never official: such runs
+    /// are never released or served.
+    pub async fn store_run_document(
+        &self,
+        mut run: IndicatorRun,
+        file_name: &str,
+        document: &[u8],
+        rows: i64,
+        action: &str,
+        actor: &str,
+    ) -> Result<IndicatorRun, StoreError> {
+        use sha2::{Digest, Sha256};
+        self.ensure_runs_table().await?;
+        self.ensure_ledger().await?;
+        if run.kind == RunKind::Official {
+            return Err(StoreError::Conflict(
+                "en officiell körning är en indikatortabell / an official run is a table of indicators"
+                    .into(),
+            ));
+        }
+        let dir = self.run_dir(&run);
+        crate::private::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        let path = dir.join(file_name);
+        crate::private::create_file(&path)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, document).and_then(|_| f.sync_all())
+            })
+            .map_err(StoreError::io(&path))?;
+        run.result_path = path;
+        run.result_sha256 = hex::encode(Sha256::digest(document));
+        run.rows = rows;
+        self.record_run(run, &dir, &[], action, actor).await
+    }
+
+    fn run_dir(&self, run: &IndicatorRun) -> PathBuf {
+        let results_dir = self.layout.root().join("results");
+        match run.kind {
+            RunKind::Official => results_dir.join(&run.id),
+            kind => results_dir.join(kind.as_str()).join(&run.id),
+        }
+    }
+
+    /// Insert the run's row, its release and an audit entry in one transaction; on failure the
+    /// run's folder is removed.
+    async fn record_run(
+        &self,
+        run: IndicatorRun,
+        dir: &std::path::Path,
+        released: &[(String, String)],
+        action: &str,
+        actor: &str,
+    ) -> Result<IndicatorRun, StoreError> {
+        let rel = self.relative(&run.result_path);
         let key = self.audit_key()?;
         let outcome: Result<audit::Head, StoreError> = async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -215,7 +269,7 @@ impl Hub {
                 run.rows,
                 released.len()
             );
-            let head = audit::append(&mut tx, key, "system", "indicators.compute", &run.id, &details).await?;
+            let head = audit::append(&mut tx, key, actor, action, &run.id, &details).await?;
             tx.commit().await?;
             Ok(head)
         }
@@ -223,7 +277,7 @@ impl Hub {
         match outcome {
             Ok(head) => self.anchor_audit(&head),
             Err(e) => {
-                let _ = remove_all(&dir);
+                let _ = remove_all(dir);
                 return Err(e);
             }
         }

@@ -60,8 +60,14 @@ pub struct StepResult {
     pub id: String,
     /// Patients observed to reach it within their follow-up.
     pub reached: u64,
+    /// Patients whose follow-up ended before the horizon without reaching it or dying
+    /// (censored by the end of the data).
+    pub censored: u64,
     /// Share reaching it within the horizon, with its 95 % interval (the curve's end).
     pub share: CurvePoint,
+    /// Share reached by day 30 (30-day mortality for death), when any patient reached it by
+    /// then: the curve's last point up to day 30.
+    pub by_day_30: Option<CurvePoint>,
     /// The curve, one point per day on which a patient reached the step.
     pub curve: Vec<CurvePoint>,
     /// Quartiles of the time to it among those reaching it.
@@ -223,10 +229,33 @@ pub fn chain(recipe: &AnalysisRecipe, region: &str, patients: &[Patient]) -> Cha
             lower: 0.0,
             upper: wilson(0, patients.len().max(1) as u64, conf).map_or(1.0, |w| w.upper),
         });
+        let censored = obs
+            .iter()
+            .filter(|o| o.event == 0 && o.time < horizon)
+            .count() as u64;
+        // Without censoring before the horizon the share is exactly reached / patients (the
+        // Aalen–Johansen estimate reduces to it), and the Wilson interval is the one for a
+        // proportion — also where everybody reached the step, when the delta-method variance
+        // is 0 and would claim certainty.
+        let share = if censored == 0 && !patients.is_empty() {
+            let n = patients.len() as u64;
+            let x = (reached_times.len() as u64).min(n);
+            wilson(x, n, conf).map_or(share, |w| CurvePoint {
+                share: x as f64 / n as f64,
+                lower: w.lower,
+                upper: w.upper,
+                ..share
+            })
+        } else {
+            share
+        };
+        let by_day_30 = curve.iter().take_while(|p| p.day <= 30.0).last().copied();
         out_steps.push(StepResult {
             id: s.id.clone(),
             reached: reached_times.len() as u64,
+            censored,
             share,
+            by_day_30,
             curve,
             quantiles: [0.25, 0.5, 0.75]
                 .into_iter()

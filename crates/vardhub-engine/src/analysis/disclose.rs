@@ -24,6 +24,8 @@ pub struct PublicStep {
     pub reached: PublicCount,
     /// Share reached within the horizon, when shown.
     pub share: Option<CurvePoint>,
+    /// Share reached by day 30, when that point of the curve is shown.
+    pub by_day_30: Option<CurvePoint>,
     /// Why the share is (not) shown.
     pub share_status: Status,
     /// The curve while enough patients are at risk.
@@ -117,11 +119,11 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
                 .take_while(|p| p.at_risk >= rules.min_at_risk)
                 .copied()
                 .collect();
-            // Events after the last point shown are recoverable as the total share minus it:
-            // the share is shown only when they are none or not few.
-            let shown_events: u64 = curve.iter().map(|p| p.events).sum();
-            let hidden_events = s.reached.saturating_sub(shown_events);
-            let tail_ok = !small(hidden_events, rules.min_patients);
+            // The share at the horizon is the curve's end. Where patients were censored it is an
+            // estimate whose last steps rest on the patients still at risk: shown only when the
+            // whole curve is (at least `min_at_risk` at risk to its end). Without censoring it is
+            // exactly reached / patients, a proportion under the proportion rule.
+            let tail_ok = s.censored == 0 || curve.len() == s.curve.len();
             let primary_ok = !small(s.reached, proportion.min_numerator)
                 && !small(n, proportion.min_denominator)
                 && !small(n - s.reached.min(n), proportion.min_complement);
@@ -140,10 +142,12 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
                 .filter(|q| quantile_ok(q, rules))
                 .copied()
                 .collect();
+            let by_day_30 = s.by_day_30.filter(|p| curve.contains(p));
             PublicStep {
                 id: s.id.clone(),
                 reached: count(s.reached, rules.min_patients),
                 share,
+                by_day_30,
                 share_status,
                 curve,
                 quantiles_hidden: s.quantiles.len() - quantiles.len(),

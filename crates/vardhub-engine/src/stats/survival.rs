@@ -251,7 +251,11 @@ pub fn cumulative_incidence(
         h += f * sp0 * dk / n;
         let var = f * f * a - 2.0 * f * b + c + e - 2.0 * f * g + 2.0 * h;
         let se = var.max(0.0).sqrt();
-        let (lower, upper) = if f > 0.0 && f < 1.0 && se > 0.0 {
+        let (lower, upper) = if f > 1.0 - 1e-9 {
+            // Every patient still followed reached it: the log(−log) transform degenerates at 1;
+            // the linear interval, cut at 1.
+            ((f - z * se).max(0.0), 1.0)
+        } else if f > 0.0 && se > 0.0 {
             // F^{exp(±z se / (F |ln F|))}: the log(−log) transform of F itself.
             let w = z * se / (f * f.ln()).abs();
             (f.powf((w).exp()), f.powf((-w).exp()))

@@ -105,7 +105,12 @@ async fn the_hip_fracture_chain_recovers_the_planted_delay_and_links_only_within
 
     // Every step's share is a share and death within a year is plausible for hip fracture.
     for s in &run.all.steps {
-        assert!((0.0..=1.0).contains(&s.share.share), "{} {:?}", s.id, s.share);
+        assert!(
+            (0.0..=1.0).contains(&s.share.share),
+            "{} {:?}",
+            s.id,
+            s.share
+        );
         assert!(
             s.share.lower <= s.share.share && s.share.share <= s.share.upper,
             "{}",
