@@ -790,7 +790,7 @@ fn a_definitions_folder_and_a_disclosure_policy_are_used_by_compute() {
     }
     let policy = tmp.path().join("policy.toml");
     let text = std::fs::read_to_string(defs.join("policies/disclosure.toml")).unwrap();
-    std::fs::write(&policy, text.replace("version = 3", "version = 77")).unwrap();
+    std::fs::write(&policy, text.replace("version = 4", "version = 77")).unwrap();
     let list = run(vardhub(&data)
         .arg("--definitions")
         .arg(&defs)
@@ -1084,6 +1084,15 @@ fn two_versions_of_a_specification_are_accepted_side_by_side_and_indicators_read
     }
 }
 
+/// The line an ingest prints about the recomputation it triggered.
+fn recomputation_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.starts_with("Ny beräkning"))
+        .unwrap_or_else(|| panic!("no recomputation: {stdout}"))
+        .to_owned()
+}
+
 /// Computation follows the data: ingesting one new month for one region recomputes the
 /// indicators that read it (and only those) in a new official run whose values equal a full
 /// recomputation's.
@@ -1117,10 +1126,7 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
     let out = run(vardhub(&data).arg("ingest").arg(second.write()));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("Ny beräkning"))
-        .unwrap_or_else(|| panic!("no recomputation: {stdout}"));
+    let line = recomputation_line(&stdout);
     assert!(line.contains("medelvardtid"), "{line}");
     assert!(
         !line.contains("vantetid_forsta_besok_90"),
@@ -1177,10 +1183,7 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
     let out = run(vardhub(&data).arg("ingest").arg(third.write()));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("Ny beräkning"))
-        .unwrap_or_else(|| panic!("no recomputation: {stdout}"));
+    let line = recomputation_line(&stdout);
     assert!(line.contains("; 0 av dem"), "{line}");
     let incremental = show_all();
     let full = run(vardhub(&data).args(["indicators", "compute"]));

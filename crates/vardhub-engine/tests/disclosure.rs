@@ -246,7 +246,7 @@ fn the_policy_file_at_its_path_equals_the_embedded_default() {
     let published = loaded.apply(&t).unwrap();
     assert_eq!(
         (published.policy_id(), published.policy_version()),
-        ("vardhub-public", 3)
+        ("vardhub-public", 4)
     );
 }
 

@@ -72,17 +72,11 @@ pub struct ReadError {
 
 /// The fine rows of a stored file, per indicator, in stored order.
 pub fn read_file(path: &std::path::Path) -> Result<BTreeMap<String, Vec<FineRow>>, ReadError> {
-    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let err = |message: String| ReadError {
         path: path.display().to_string(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| err(e.to_string()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(e.to_string()))?;
+    let batches = super::results::read_batches(path).map_err(err)?;
     from_batches(&batches).map_err(err)
 }
 

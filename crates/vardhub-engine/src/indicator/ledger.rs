@@ -30,7 +30,7 @@ pub struct ReleasedTable {
     /// region code that region's finer areas, `derived` the sums of shown cells.
     #[serde(default)]
     pub part: String,
-    /// Policy id and version applied (`vardhub-public v3`).
+    /// Policy id and version applied (`vardhub-public v4`).
     pub policy: String,
     /// (period, area, kon, aldersgrupp) of each cell, in the table's order.
     pub labels: Vec<Label>,

@@ -121,18 +121,22 @@ pub struct ReadError {
 
 /// The rows of a stored results file (one run's `indicators.parquet`).
 pub fn read_file(path: &std::path::Path) -> Result<Vec<ResultRow>, ReadError> {
-    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let err = |message: String| ReadError {
+    let batches = read_batches(path).map_err(|message| ReadError {
         path: path.display().to_string(),
         message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let batches = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| err(e.to_string()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(e.to_string()))?;
+    })?;
     Ok(from_batches(&batches))
+}
+
+/// Every batch of a Parquet file the store wrote.
+pub(crate) fn read_batches(path: &std::path::Path) -> Result<Vec<RecordBatch>, String> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| e.to_string())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
 }
 
 /// Rows back from stored batches.
