@@ -74,6 +74,9 @@ fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
             name(&s.id)
         ));
     }
+    say(format_args!(
+        "* bland dem som når steget, från inskrivningen / among those reaching the step, from admission"
+    ));
     say(format_args!("vanligaste vägarna / most common paths:"));
     for (path, n) in p.paths.iter().take(8) {
         let steps: Vec<String> = path.iter().map(|id| name(id)).collect();

@@ -1084,8 +1084,19 @@ fn two_versions_of_a_specification_are_accepted_side_by_side_and_indicators_read
     }
 }
 
-/// The line an ingest prints about the recomputation it triggered.
-fn recomputation_line(stdout: &str) -> String {
+/// Ingest `n` inpatient stays delivered by `region` (its residents, kommun `<region>80`) and
+/// return the line the ingest prints about the recomputation it triggered.
+fn ingest_stays_of(data: &Path, tmp: &Path, region: &str, n: usize) -> String {
+    let stays: Vec<String> = many_stays(n)
+        .into_iter()
+        .map(|r| r.replacen(";0180;", &format!(";{region}80;"), 1))
+        .collect();
+    let mut delivery =
+        Delivery::new(tmp, &format!("stays-{region}")).contacts(&Files::new(stays), false);
+    delivery.region = region.into();
+    let out = run(vardhub(data).arg("ingest").arg(delivery.write()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
     stdout
         .lines()
         .find(|l| l.starts_with("Ny beräkning"))
@@ -1117,16 +1128,7 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
         String::from_utf8_lossy(&full.stderr)
     );
     // Region 03 delivers the same month.
-    let uppsala: Vec<String> = many_stays(25)
-        .into_iter()
-        .map(|r| r.replacen(";0180;", ";0380;", 1))
-        .collect();
-    let mut second = Delivery::new(tmp.path(), "second").contacts(&Files::new(uppsala), false);
-    second.region = "03".into();
-    let out = run(vardhub(&data).arg("ingest").arg(second.write()));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    let line = recomputation_line(&stdout);
+    let line = ingest_stays_of(&data, tmp.path(), "03", 25);
     assert!(line.contains("medelvardtid"), "{line}");
     assert!(
         !line.contains("vantetid_forsta_besok_90"),
@@ -1174,16 +1176,7 @@ fn an_ingest_recomputes_what_it_affects_and_equals_a_full_run() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&fine, bytes).unwrap();
-    let skane: Vec<String> = many_stays(20)
-        .into_iter()
-        .map(|r| r.replacen(";0180;", ";1280;", 1))
-        .collect();
-    let mut third = Delivery::new(tmp.path(), "third").contacts(&Files::new(skane), false);
-    third.region = "12".into();
-    let out = run(vardhub(&data).arg("ingest").arg(third.write()));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    let line = recomputation_line(&stdout);
+    let line = ingest_stays_of(&data, tmp.path(), "12", 20);
     assert!(line.contains("; 0 av dem"), "{line}");
     let incremental = show_all();
     let full = run(vardhub(&data).args(["indicators", "compute"]));

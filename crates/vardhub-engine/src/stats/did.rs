@@ -146,7 +146,7 @@ mod tests {
         assert!((naive.se - 1.278252155).abs() < 1e-9);
         let paired = did_matched_pairs(&pairs, Confidence::P95).unwrap();
         assert!((paired.estimate + 1.875).abs() < 1e-12);
-        assert!((paired.se - 0.5805631503).abs() < 1e-9);
+        assert!((paired.se - 0.580_563_150_3).abs() < 1e-9);
         assert_eq!(paired.df, 7.0);
         assert!(
             (paired.lower + 3.247813705).abs() < 1e-8,
