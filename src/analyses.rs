@@ -94,6 +94,22 @@ fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
             c.upper.round(),
             c.patients
         ));
+        let shares: Vec<String> = c
+            .concentration
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} %: {}",
+                    (g.top * 100.0).round(),
+                    g.share
+                        .map_or("dold / hidden".into(), |s| format!("{} %", pct(s)))
+                )
+            })
+            .collect();
+        say(format_args!(
+            "andel av kostnaden för de dyraste patienterna / cost share of the costliest patients: {}",
+            shares.join(", ")
+        ));
     }
     say(format_args!(
         "röjandekontroll / disclosure control: {}",

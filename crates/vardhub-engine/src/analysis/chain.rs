@@ -89,6 +89,34 @@ pub struct CostResult {
     pub lower: f64,
     /// Upper limit.
     pub upper: f64,
+    /// The share of the total cost borne by the costliest 1 %, 5 % and 10 % of the patients.
+    pub concentration: [Concentration; 3],
+}
+
+/// Cost concentration: the share of all cost borne by the costliest `top` of the patients.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Concentration {
+    /// 0.01, 0.05 or 0.10.
+    pub top: f64,
+    /// Patients in that group (⌈n · top⌉).
+    pub patients: u64,
+    /// Their share of the total cost (`None` when the total is 0, or hidden on publication).
+    pub share: Option<f64>,
+}
+
+/// The cost shares of the costliest 1 %, 5 % and 10 % of patients with `totals` costs.
+fn concentration(totals: &[f64]) -> [Concentration; 3] {
+    let mut sorted = totals.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let all: f64 = sorted.iter().sum();
+    [0.01, 0.05, 0.10].map(|top| {
+        let k = ((sorted.len() as f64 * top).ceil() as usize).min(sorted.len());
+        Concentration {
+            top,
+            patients: k as u64,
+            share: (all > 0.0).then(|| sorted[..k].iter().sum::<f64>() / all),
+        }
+    })
 }
 
 /// A care chain's result, unsuppressed (operators and the disclosure step only).
@@ -372,12 +400,26 @@ fn cost(
         total: est.estimate.value,
         lower: est.estimate.lower,
         upper: est.estimate.upper,
+        concentration: concentration(&totals),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cost_concentration_counts_the_costliest_patients() {
+        let costs: Vec<f64> = (1..=200).map(f64::from).collect();
+        let c = concentration(&costs);
+        // Top 1 % = 2 patients (200 + 199), 5 % = 10, 10 % = 20, of Σ 1..200 = 20 100.
+        assert_eq!(c[0].patients, 2);
+        assert!((c[0].share.unwrap() - 399.0 / 20_100.0).abs() < 1e-15);
+        assert_eq!(c[1].patients, 10);
+        assert!((c[1].share.unwrap() - (191..=200).sum::<i32>() as f64 / 20_100.0).abs() < 1e-15);
+        assert_eq!(c[2].patients, 20);
+        assert!(concentration(&[0.0, 0.0])[0].share.is_none());
+    }
 
     #[test]
     fn order_statistic_interval_of_the_median() {

@@ -169,9 +169,19 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
         other += smallest.1;
     }
     let other_paths = count(other, rules.min_patients);
+    // A cost share of the costliest patients is about them: each group, and the rest, needs
+    // `min_patients` patients.
     let cost = result
         .cost
-        .filter(|c| c.patients >= rules.min_cost_patients);
+        .filter(|c| c.patients >= rules.min_cost_patients)
+        .map(|mut c| {
+            for g in &mut c.concentration {
+                if g.patients < rules.min_patients || c.patients - g.patients < rules.min_patients {
+                    g.share = None;
+                }
+            }
+            c
+        });
     PublicChain {
         analysis: result.analysis.clone(),
         region: result.region.clone(),

@@ -194,6 +194,10 @@ async fn the_hip_fracture_chain_recovers_the_planted_delay_and_links_only_within
         }
         if let Some(c) = p.cost {
             assert!(c.patients >= rules.min_cost_patients);
+            for g in c.concentration.iter().filter(|g| g.share.is_some()) {
+                assert!(g.patients >= rules.min_patients);
+                assert!(c.patients - g.patients >= rules.min_patients);
+            }
         }
     }
     assert!(hidden > 0 && shown > 0, "hidden {hidden}, shown {shown}");
