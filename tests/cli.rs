@@ -33,6 +33,17 @@ fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("vardhub runs")
 }
 
+/// The delivery folders `vardhub synth` wrote to `out`, in name order.
+fn delivery_folders(out: &Path) -> Vec<PathBuf> {
+    let mut deliveries: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    deliveries.sort();
+    deliveries
+}
+
 fn init(data: &Path) {
     let out = run(vardhub(data).args(["init", "--synthetic"]));
     assert!(
@@ -408,12 +419,7 @@ fn synthetic_deliveries_are_accepted_and_injected_defects_found_exactly() {
             String::from_utf8_lossy(&generated.stderr)
         );
         init(&data);
-        let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_dir())
-            .collect();
-        deliveries.sort();
+        let deliveries = delivery_folders(&out);
         let ingest = run(vardhub(&data).args(["ingest", "--json"]).args(&deliveries));
         let reports: Vec<serde_json::Value> = serde_json::from_slice(&ingest.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&ingest.stderr)));
@@ -1200,12 +1206,7 @@ fn an_analysis_is_stored_as_a_run_of_kind_analysis_and_prints_the_public_view() 
         .arg(&out));
     assert!(generated.status.success());
     init(&data);
-    let mut deliveries: Vec<PathBuf> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    deliveries.sort();
+    let deliveries = delivery_folders(&out);
     let ingest = run(vardhub(&data)
         .args(["ingest", "--quiet", "--no-compute"])
         .args(&deliveries));
