@@ -10,11 +10,11 @@ use super::cohort::Patient;
 use super::recipe::{AnalysisRecipe, StepEvent};
 use crate::stats::special::binomial_quantile;
 use crate::stats::{Confidence, KaplanMeier, Observation, cumulative_incidence, mean_t, wilson};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One point of a step's curve (share reached by `day`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Days since the index admission.
     pub day: f64,
@@ -31,7 +31,7 @@ pub struct CurvePoint {
 }
 
 /// A quantile of the time to a step among the patients who reach it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TimeQuantile {
     /// 0.25, 0.5 or 0.75.
     pub p: f64,
@@ -54,7 +54,7 @@ pub struct TimeQuantile {
 }
 
 /// One step's result (unsuppressed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
     /// Step id.
     pub id: String,
@@ -77,7 +77,7 @@ pub struct StepResult {
 }
 
 /// The cost per patient over the horizon (patients followed the whole horizon or until death).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CostResult {
     /// Patients counted.
     pub patients: u64,
@@ -94,7 +94,7 @@ pub struct CostResult {
 }
 
 /// Cost concentration: the share of all cost borne by the costliest `top` of the patients.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Concentration {
     /// 0.01, 0.05 or 0.10.
     pub top: f64,
@@ -120,7 +120,7 @@ fn concentration(totals: &[f64]) -> [Concentration; 3] {
 }
 
 /// A care chain's result, unsuppressed (operators and the disclosure step only).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainResult {
     /// Analysis id.
     pub analysis: String,

@@ -4,10 +4,10 @@
 
 use super::chain::{ChainResult, CostResult, CurvePoint, TimeQuantile};
 use crate::disclosure::{AnalysisRules, DisclosurePolicy, Status};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A count with its status.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PublicCount {
     /// The count, when shown.
     pub value: Option<u64>,
@@ -16,7 +16,7 @@ pub struct PublicCount {
 }
 
 /// One step as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicStep {
     /// Step id.
     pub id: String,
@@ -39,7 +39,7 @@ pub struct PublicStep {
 }
 
 /// A care chain as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicChain {
     /// Analysis id.
     pub analysis: String,
