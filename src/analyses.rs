@@ -4,22 +4,33 @@
 use crate::say;
 use anyhow::Context;
 use std::process::ExitCode;
-use vardhub_engine::analysis::{self, PublicChain};
-use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::analysis::{
+    self, PublicBeforeAfter, PublicChain, PublicCostOverTime, PublicResult,
+};
+use vardhub_engine::definitions::Definitions;
 use vardhub_store::Hub;
 
 /// Print the analysis recipes.
-pub fn list() -> ExitCode {
-    for (id, r) in analysis::builtin() {
+pub fn list(defs: &Definitions) -> ExitCode {
+    for (id, r) in defs.analyses() {
         say(format_args!(
-            "{id:<28} {} / {} ({} steg / steps, länkning / linkage {:?})",
-            r.spec.title_sv,
-            r.spec.title_en,
-            r.steps().len(),
-            r.spec.linkage
+            "{id:<28} {} / {} ({:?}, länkning / linkage {:?})",
+            r.spec.title_sv, r.spec.title_en, r.spec.kind, r.spec.linkage
         ));
     }
     ExitCode::SUCCESS
+}
+
+fn kr(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    format!("{}{out}", if x < 0.0 { "−" } else { "" })
 }
 
 fn pct(x: f64) -> String {
@@ -34,7 +45,152 @@ fn days(x: f64) -> String {
     }
 }
 
-fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
+fn print(recipe: &analysis::AnalysisRecipe, p: &PublicResult) {
+    match p {
+        PublicResult::CareChain(c) => print_chain(recipe, c),
+        PublicResult::CostOverTime(c) => print_cost(recipe, c),
+        PublicResult::BeforeAfter(b) => print_before_after(recipe, b),
+    }
+}
+
+fn print_cost(recipe: &analysis::AnalysisRecipe, p: &PublicCostOverTime) {
+    say(format_args!(
+        "{} – region {} – patienter / patients: {}",
+        recipe.spec.title_sv,
+        p.region,
+        p.patients
+            .value
+            .map_or("dolt / hidden".into(), |v| v.to_string())
+    ));
+    say(format_args!(
+        "{:>6} {:>10} {:>28} {:>10} {:>10} {:>10} {:>9}",
+        "månad", "patienter", "kr per patient (95 % KI)", "SV kr", "OV kr", "PV kr", "kontakter"
+    ));
+    for m in &p.months {
+        let n = m.patients.value.map_or("dolt".into(), |v| v.to_string());
+        match &m.values {
+            Some(v) => {
+                let form = |f: &str| {
+                    v.by_form
+                        .iter()
+                        .find(|x| x.form == f)
+                        .map_or("–".into(), |x| kr(x.cost))
+                };
+                let ci = match (v.lower, v.upper) {
+                    (Some(l), Some(u)) => format!("({}–{})", kr(l), kr(u)),
+                    _ => String::new(),
+                };
+                say(format_args!(
+                    "{:>6} {n:>10} {:>28} {:>10} {:>10} {:>10} {:>9}",
+                    m.month,
+                    format!("{} {ci}", kr(v.cost)),
+                    form("SV"),
+                    form("OV"),
+                    form("PV"),
+                    format!("{:.2}", v.contacts).replace('.', ",")
+                ));
+            }
+            None => say(format_args!(
+                "{:>6} {n:>10} {:>28}",
+                m.month, "dolt / hidden"
+            )),
+        }
+    }
+    if let Some(a) = p.after {
+        say(format_args!(
+            "kostnad per patient efter / cost per patient after: {} kr (95 % KI {}–{}; {} patienter)",
+            kr(a.mean),
+            kr(a.lower),
+            kr(a.upper),
+            a.patients
+        ));
+        print_concentration(&a.concentration);
+    }
+    say(format_args!(
+        "röjandekontroll / disclosure control: {}",
+        p.policy
+    ));
+}
+
+fn print_concentration(c: &[analysis::chain::Concentration; 3]) {
+    let shares: Vec<String> = c
+        .iter()
+        .map(|g| {
+            format!(
+                "{} %: {}",
+                (g.top * 100.0).round(),
+                g.share
+                    .map_or("dold / hidden".into(), |s| format!("{} %", pct(s)))
+            )
+        })
+        .collect();
+    say(format_args!(
+        "andel av kostnaden för de dyraste patienterna / cost share of the costliest patients: {}",
+        shares.join(", ")
+    ));
+}
+
+fn print_before_after(recipe: &analysis::AnalysisRecipe, p: &PublicBeforeAfter) {
+    let c = |x: &vardhub_engine::analysis::disclose::PublicCount| {
+        x.value.map_or("dolt / hidden".into(), |v| v.to_string())
+    };
+    say(format_args!(
+        "{} – region {}
+  i kohorten med hela fönster / eligible: {}, exponerade / exposed: {}, matchade / matched: {}, kontroller / controls: {}
+  {}",
+        recipe.spec.title_sv,
+        p.region,
+        c(&p.eligible),
+        c(&p.exposed),
+        c(&p.matched),
+        c(&p.controls),
+        p.method
+    ));
+    let group = |name: &str, g: Option<analysis::before_after::Group>| {
+        if let Some(g) = g {
+            let m = |x: Option<analysis::before_after::MeanCi>| {
+                x.map_or("–".into(), |x| {
+                    format!("{} ({}–{})", kr(x.value), kr(x.lower), kr(x.upper))
+                })
+            };
+            say(format_args!(
+                "  {name:<24} före / before {:>28}   efter / after {:>28}",
+                m(g.before),
+                m(g.after)
+            ));
+        }
+    };
+    group("exponerade / exposed", p.exposed_group);
+    group("jämförelse / comparison", p.comparison_group);
+    let effect = |name: &str, e: Option<analysis::before_after::EffectCi>| {
+        say(format_args!(
+            "  {name:<44} {}",
+            e.map_or("dold / hidden".into(), |e| format!(
+                "{} kr per patient (95 % KI {} – {})",
+                kr(e.estimate),
+                kr(e.lower),
+                kr(e.upper)
+            ))
+        ));
+    };
+    effect("naiv före/efter / naive before/after", p.naive);
+    effect("skillnad-i-skillnader / difference-in-differences", p.did);
+    for b in &p.balance {
+        say(format_args!(
+            "  balans / balance {:<14} {:>12.1} {:>12.1}  SMD {}",
+            b.variable,
+            b.exposed,
+            b.comparison,
+            b.smd.map_or("–".into(), |s| format!("{s:.2}"))
+        ));
+    }
+    say(format_args!(
+        "röjandekontroll / disclosure control: {}",
+        p.policy
+    ));
+}
+
+fn print_chain(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
     let name = |id: &str| {
         recipe
             .steps()
@@ -46,7 +202,7 @@ fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
         "{} – region {} – horisont / horizon {} dagar – patienter / patients: {}",
         recipe.spec.title_sv,
         p.region,
-        recipe.spec.cohort.horizon_days,
+        recipe.horizon_days(),
         p.patients
             .value
             .map_or("dolt / hidden".into(), |v| v.to_string())
@@ -74,8 +230,12 @@ fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
             name(&s.id)
         ));
     }
+    let zero = match recipe.spec.cohort.time_zero {
+        analysis::recipe::TimeZero::Admission => "från inskrivningen / from admission",
+        analysis::recipe::TimeZero::Discharge => "från utskrivningen / from discharge",
+    };
     say(format_args!(
-        "* bland dem som når steget, från inskrivningen / among those reaching the step, from admission"
+        "* bland dem som når steget, {zero} / among those reaching the step"
     ));
     say(format_args!("vanligaste vägarna / most common paths:"));
     for (path, n) in p.paths.iter().take(8) {
@@ -94,22 +254,7 @@ fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
             c.upper.round(),
             c.patients
         ));
-        let shares: Vec<String> = c
-            .concentration
-            .iter()
-            .map(|g| {
-                format!(
-                    "{} %: {}",
-                    (g.top * 100.0).round(),
-                    g.share
-                        .map_or("dold / hidden".into(), |s| format!("{} %", pct(s)))
-                )
-            })
-            .collect();
-        say(format_args!(
-            "andel av kostnaden för de dyraste patienterna / cost share of the costliest patients: {}",
-            shares.join(", ")
-        ));
+        print_concentration(&c.concentration);
     }
     say(format_args!(
         "röjandekontroll / disclosure control: {}",
@@ -120,13 +265,14 @@ fn print(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
 /// Run analysis `id`, store it and print the public view of `region` (default: all regions).
 pub async fn run(
     hub: &Hub,
-    policy: &DisclosurePolicy,
+    defs: &Definitions,
     id: &str,
     region: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let recipes = analysis::builtin();
-    let recipe = recipes
+    let policy = defs.policy();
+    let recipe = defs
+        .analyses()
         .get(id)
         .ok_or_else(|| vardhub_ops::OpsError::UnknownAnalysis(id.to_owned()))?;
     let actor = std::env::var("USER").unwrap_or_else(|_| "cli".into());
@@ -134,7 +280,7 @@ pub async fn run(
         .await
         .context("analys / analysis")?;
     let wanted = region.unwrap_or("00");
-    let Some(view) = stored.public.iter().find(|p| p.region == wanted) else {
+    let Some(view) = stored.public.iter().find(|p| p.region() == wanted) else {
         say(format_args!(
             "region {wanted} har inga patienter i kohorten / has no patients in the cohort"
         ));

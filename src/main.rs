@@ -702,12 +702,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(code)
         }
         Command::Analyses { action } => match action {
-            AnalysisCommand::List => Ok(analyses::list()),
+            AnalysisCommand::List => Ok(analyses::list(&defs()?)),
             AnalysisCommand::Run { id, region, json } => {
                 let defs = defs()?;
                 let (hub, _) = keys::open_hub(&cli).await?;
                 init_logging(&data);
-                let code = analyses::run(&hub, defs.policy(), id, region.as_deref(), *json).await?;
+                let code = analyses::run(&hub, &defs, id, region.as_deref(), *json).await?;
                 hub.close().await;
                 Ok(code)
             }

@@ -5,6 +5,8 @@
 
 #[path = "support/attack/mod.rs"]
 mod attack;
+#[path = "indicators/before_after.rs"]
+mod before_after;
 #[path = "indicators/chains.rs"]
 mod chains;
 #[path = "indicators/incremental.rs"]

@@ -4,7 +4,7 @@
 //! [`vardhub_engine::analysis::public`].
 
 use crate::OpsError;
-use vardhub_engine::analysis::{AnalysisRecipe, ChainResult, PublicChain, public, run_chain};
+use vardhub_engine::analysis::{AnalysisRecipe, AnalysisResult, PublicResult, run};
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_store::{Hub, IndicatorRun, RunKind};
 
@@ -14,9 +14,9 @@ pub struct StoredAnalysis {
     /// The catalogue's record (kind analysis).
     pub run: IndicatorRun,
     /// All regions together (`00`), then each region, unsuppressed.
-    pub results: Vec<ChainResult>,
+    pub results: Vec<AnalysisResult>,
     /// The same as the public may see them under the policy.
-    pub public: Vec<PublicChain>,
+    pub public: Vec<PublicResult>,
     /// Seconds the analysis took (queries and statistics).
     pub seconds: f64,
 }
@@ -34,13 +34,11 @@ pub async fn run_and_store(
     if snapshot.deliveries.is_empty() {
         return Err(OpsError::EmptyLake);
     }
-    let chain = run_chain(&snapshot, recipe, policy).await?;
+    let results = run(&snapshot, recipe, policy).await?.into_results();
     let seconds = t.elapsed().as_secs_f64();
-    let results: Vec<ChainResult> = std::iter::once(chain.all)
-        .chain(chain.by_region.into_values())
-        .collect();
     let document = serde_json::to_vec_pretty(&serde_json::json!({
         "analysis": recipe.spec.id,
+        "kind": recipe.spec.kind,
         "version": recipe.spec.version,
         "hash": recipe.hash,
         "policy": format!("{} v{}", policy.id(), policy.version()),
@@ -54,7 +52,7 @@ pub async fn run_and_store(
     let inputs: Vec<&str> = snapshot.deliveries.iter().map(|d| d.id.as_str()).collect();
     run.inputs = serde_json::to_string(&inputs).map_err(|e| OpsError::Encode(e.to_string()))?;
     run.timings = serde_json::json!({ &recipe.spec.id: seconds * 1000.0 }).to_string();
-    let patients = results.first().map_or(0, |r| r.patients as i64);
+    let patients = results.first().map_or(0, |r| r.patients() as i64);
     let run = hub
         .store_run_document(
             run,
@@ -65,7 +63,7 @@ pub async fn run_and_store(
             actor,
         )
         .await?;
-    let public = results.iter().map(|r| public(r, policy)).collect();
+    let public = results.iter().map(|r| r.public(policy)).collect();
     Ok(StoredAnalysis {
         run,
         results,

@@ -3,7 +3,7 @@
 //! curve with its 95 % band, the time to it among those who reach it (quartiles with
 //! distribution-free order-statistic intervals), the most common paths and the cost per patient.
 //!
-//! Follow-up of each patient starts at the index admission and ends at the horizon, at death
+//! Follow-up of each patient starts at time zero (the index admission, or its discharge) and ends at the horizon, at death
 //! or at the end of the delivered data, whichever comes first (censoring).
 
 use super::cohort::Patient;
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 /// One point of a step's curve (share reached by `day`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
-    /// Days since the index admission.
+    /// Days since time zero.
     pub day: f64,
     /// Patients still followed and not yet at the step just before `day`.
     pub at_risk: u64,
@@ -105,7 +105,7 @@ pub struct Concentration {
 }
 
 /// The cost shares of the costliest 1 %, 5 % and 10 % of patients with `totals` costs.
-fn concentration(totals: &[f64]) -> [Concentration; 3] {
+pub(crate) fn concentration(totals: &[f64]) -> [Concentration; 3] {
     let mut sorted = totals.to_vec();
     sorted.sort_by(|a, b| b.total_cmp(a));
     let all: f64 = sorted.iter().sum();
@@ -138,9 +138,9 @@ pub struct ChainResult {
     pub cost: Option<CostResult>,
 }
 
-/// Time (days from the index admission) each patient reaches each step, if within follow-up.
+/// Time (days from time zero) each patient reaches each step, if within follow-up.
 fn step_times(p: &Patient, recipe: &AnalysisRecipe, end: f64) -> Vec<Option<f64>> {
-    let t0 = p.index.admitted;
+    let t0 = p.t0;
     let discharge = p.index.discharged;
     let later = |c: &&super::cohort::Contact| c.admitted >= discharge && c.id != p.index.id;
     recipe
@@ -152,7 +152,7 @@ fn step_times(p: &Patient, recipe: &AnalysisRecipe, end: f64) -> Vec<Option<f64>
                 StepEvent::Procedure { codes } => p
                     .procedures
                     .iter()
-                    .find(|(c, t)| *t >= t0 && codes.contains(c))
+                    .find(|(c, t)| *t >= p.index.admitted && codes.contains(c))
                     .map(|(_, t)| *t),
                 StepEvent::Discharge => (!p.index.died_in_stay).then_some(discharge),
                 StepEvent::Contact { .. } => p
@@ -177,7 +177,7 @@ fn step_times(p: &Patient, recipe: &AnalysisRecipe, end: f64) -> Vec<Option<f64>
 
 /// The end of follow-up (days from the index) and whether it was the horizon or death.
 fn follow_up_end(p: &Patient, horizon: f64) -> (f64, bool) {
-    let t0 = p.index.admitted;
+    let t0 = p.t0;
     let death = p.death.map(|d| (d - t0).max(0.0));
     let end = horizon.min(p.data_end - t0).max(0.0);
     match death {
@@ -216,7 +216,7 @@ fn order_quantile(sorted: &[f64], p: f64, conf: Confidence) -> Option<TimeQuanti
 /// Compute the chain over `patients` (already restricted to one region or all).
 pub fn chain(recipe: &AnalysisRecipe, region: &str, patients: &[Patient]) -> ChainResult {
     let conf = Confidence::P95;
-    let horizon = f64::from(recipe.spec.cohort.horizon_days);
+    let horizon = recipe.horizon_days();
     let steps = recipe.steps();
     let ends: Vec<(f64, bool)> = patients.iter().map(|p| follow_up_end(p, horizon)).collect();
     let times: Vec<Vec<Option<f64>>> = patients
@@ -234,7 +234,7 @@ pub fn chain(recipe: &AnalysisRecipe, region: &str, patients: &[Patient]) -> Cha
             .map(|((t, (end, _)), p)| match t[i] {
                 Some(at) => Observation { time: at, event: 1 },
                 None => {
-                    let died = p.death.is_some_and(|d| d - p.index.admitted <= *end);
+                    let died = p.death.is_some_and(|d| d - p.t0 <= *end);
                     Observation {
                         time: *end,
                         event: if died && !is_death { 2 } else { 0 },
@@ -384,10 +384,7 @@ fn cost(
         .map(|(p, end)| {
             p.contacts
                 .iter()
-                .filter(|c| {
-                    c.admitted >= p.index.admitted
-                        && c.admitted - p.index.admitted <= end.min(horizon)
-                })
+                .filter(|c| c.admitted >= p.index.admitted && c.admitted - p.t0 <= end.min(horizon))
                 .map(|c| c.cost)
                 .sum()
         })

@@ -7,7 +7,7 @@
 //! candidate whose washout lies inside the delivered data and that has no candidate in the
 //! washout before it. Times are days since 1970-01-01 (fractional for timestamps).
 
-use super::recipe::{AnalysisRecipe, Linkage, StepEvent};
+use super::recipe::{AnalysisRecipe, Linkage, StepEvent, TimeZero};
 use crate::indicator::ComputeError;
 use crate::indicator::sql::contact_where;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -38,6 +38,8 @@ pub struct Contact {
     pub matches: Vec<bool>,
     /// KPP cost (SEK), 0 when missing.
     pub cost: f64,
+    /// Form of care (`SV`, `OV`, `PV`).
+    pub vardform: Option<String>,
     /// Sex and age at admission.
     pub kon: Option<String>,
     /// Age in years.
@@ -57,8 +59,12 @@ pub struct Patient {
     pub procedures: Vec<(String, f64)>,
     /// Day of death.
     pub death: Option<f64>,
+    /// The start of the data for this patient (days): nothing before it is known.
+    pub data_start: f64,
     /// The end of the data for this patient (days): follow-up is censored there.
     pub data_end: f64,
+    /// Time zero (days): the index admission, or its discharge (recipe's `time_zero`).
+    pub t0: f64,
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -129,6 +135,19 @@ fn month_start(p: Period) -> f64 {
     (era * 146_097 + doe - 719_468) as f64
 }
 
+/// The calendar year and month of `day` (days since 1970-01-01; Hinnant's civil-from-days).
+pub(crate) fn year_month(day: f64) -> (i32, u32) {
+    let z = day.floor() as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y as i32, m as u32)
+}
+
 /// The first and last day (days since 1970-01-01) of the months each region delivered `source`.
 fn delivered_span(snapshot: &Snapshot, source: &str) -> BTreeMap<String, (f64, f64)> {
     let mut out: BTreeMap<String, (f64, f64)> = BTreeMap::new();
@@ -188,20 +207,17 @@ pub async fn patients(
                     CAST(to_unixtime(k.utskrivningsdatum) AS DOUBLE) AS uts,
                     (k.vardform = 'SV' AND k.planerad = false) AS emergency,
                     (k.utskrivningssatt IS NOT NULL AND k.utskrivningssatt = '4') AS died,
-                    ({cand}) AS candidate, CAST(k.kpp_kostnad AS DOUBLE) AS cost, k.kon, k.alder
+                    ({cand}) AS candidate, CAST(k.kpp_kostnad AS DOUBLE) AS cost, k.kon, k.alder,
+                    k.vardform
                     {step_cols}
              FROM kontakter k JOIN i ON i.patient_pseudonym = k.patient_pseudonym{same_region}
              ORDER BY k.region, p, ins, kontakt_id"
         ),
     )
     .await?;
-    let codes: Vec<String> = steps
+    let codes: Vec<String> = recipe
+        .procedure_codes()
         .iter()
-        .filter_map(|s| match &s.event {
-            StepEvent::Procedure { codes } => Some(codes.clone()),
-            _ => None,
-        })
-        .flatten()
         .map(|c| format!("'{}'", c.replace('\'', "''")))
         .collect();
     let procedures = if codes.is_empty() {
@@ -270,7 +286,7 @@ fn assemble(
         );
         let (emergency, died, candidate) =
             (flag(b, "emergency"), flag(b, "died"), flag(b, "candidate"));
-        let kon = text(b, "kon");
+        let (kon, vardform) = (text(b, "kon"), text(b, "vardform"));
         let steps: Vec<Vec<bool>> = (0..n_steps)
             .map(|i| flag(b, &format!("step_{i}")))
             .collect();
@@ -289,6 +305,7 @@ fn assemble(
                 candidate: candidate[r],
                 matches: steps.iter().map(|s| s[r]).collect(),
                 cost: cost[r].unwrap_or(0.0),
+                vardform: vardform[r].clone(),
                 kon: kon[r].clone(),
                 alder: alder[r].map(|a| a as i64),
             });
@@ -318,7 +335,9 @@ fn assemble(
     }
     let span = delivered_span(snapshot, &spec.source);
     let national_end = span.values().map(|s| s.1).fold(f64::INFINITY, f64::min);
+    let national_start = span.values().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
     let washout = f64::from(spec.cohort.washout_days);
+    let repeat = spec.cohort.repeat;
     let mut out = Vec::new();
     for ((_, pseudonym), mut contacts) in by_patient {
         contacts.sort_by(|a, b| a.admitted.total_cmp(&b.admitted).then(a.id.cmp(&b.id)));
@@ -326,17 +345,34 @@ fn assemble(
         let index = candidates.iter().enumerate().find_map(|(i, c)| {
             let (start, _) = span.get(&c.region)?;
             let inside = c.admitted - washout >= *start;
-            let fresh = candidates[..i]
-                .iter()
-                .all(|e| c.admitted - e.admitted > washout);
-            (inside && fresh).then(|| (*c).clone())
+            // A repeated entry has its earlier candidates inside the window by definition: the
+            // washout then only keeps the index inside the data.
+            let entered = match repeat {
+                None => candidates[..i]
+                    .iter()
+                    .all(|e| c.admitted - e.admitted > washout),
+                Some(r) => {
+                    candidates[..=i]
+                        .iter()
+                        .filter(|e| c.admitted - e.admitted <= f64::from(r.within_days))
+                        .count()
+                        >= r.count as usize
+                }
+            };
+            (inside && entered).then(|| (*c).clone())
         });
         let Some(index) = index else {
             continue;
         };
-        let data_end = match spec.linkage {
-            Linkage::Region => span.get(&index.region).map_or(index.admitted, |s| s.1),
-            Linkage::National => national_end,
+        let t0 = match spec.cohort.time_zero {
+            TimeZero::Admission => index.admitted,
+            // Follow-up from discharge is for those discharged alive.
+            TimeZero::Discharge if index.died_in_stay => continue,
+            TimeZero::Discharge => index.discharged,
+        };
+        let (data_start, data_end) = match spec.linkage {
+            Linkage::Region => span.get(&index.region).copied().unwrap_or((t0, t0)),
+            Linkage::National => (national_start, national_end),
         };
         let key = key(&index.region, &pseudonym);
         let mut procedures = procs.remove(&key).unwrap_or_default();
@@ -347,7 +383,9 @@ fn assemble(
             index,
             contacts,
             procedures,
+            data_start,
             data_end,
+            t0,
         });
     }
     out
@@ -364,5 +402,14 @@ mod tests {
         assert_eq!(day("1970-03"), 59.0);
         assert_eq!(day("2024-01"), 19_723.0);
         assert_eq!(day("2024-03"), 19_783.0);
+        for p in [
+            "1970-01", "2000-02", "2024-02", "2024-03", "2024-12", "2100-03",
+        ] {
+            let first = day(p);
+            let want = Period::parse(p).unwrap();
+            assert_eq!(year_month(first), (want.year() as i32, want.month() as u32));
+            assert_eq!(year_month(first + 0.5), year_month(first), "{p}");
+            assert_ne!(year_month(first - 0.5), year_month(first), "{p}");
+        }
     }
 }

@@ -59,11 +59,11 @@ pub struct PublicChain {
     pub policy: String,
 }
 
-fn small(v: u64, min: u64) -> bool {
+pub(super) fn small(v: u64, min: u64) -> bool {
     v >= 1 && v < min
 }
 
-fn count(v: u64, min: u64) -> PublicCount {
+pub(super) fn count(v: u64, min: u64) -> PublicCount {
     match v {
         0 => PublicCount {
             value: Some(0),
@@ -77,6 +77,20 @@ fn count(v: u64, min: u64) -> PublicCount {
             value: Some(v),
             status: Status::Ok,
         },
+    }
+}
+
+/// A cost share of the costliest patients is about them: each group, and the rest, needs
+/// `min_patients` patients.
+pub(super) fn hide_small_shares(
+    groups: &mut [super::chain::Concentration; 3],
+    patients: u64,
+    rules: &AnalysisRules,
+) {
+    for g in groups {
+        if g.patients < rules.min_patients || patients - g.patients < rules.min_patients {
+            g.share = None;
+        }
     }
 }
 
@@ -169,17 +183,11 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
         other += smallest.1;
     }
     let other_paths = count(other, rules.min_patients);
-    // A cost share of the costliest patients is about them: each group, and the rest, needs
-    // `min_patients` patients.
     let cost = result
         .cost
         .filter(|c| c.patients >= rules.min_cost_patients)
         .map(|mut c| {
-            for g in &mut c.concentration {
-                if g.patients < rules.min_patients || c.patients - g.patients < rules.min_patients {
-                    g.share = None;
-                }
-            }
+            hide_small_shares(&mut c.concentration, c.patients, rules);
             c
         });
     PublicChain {

@@ -21,17 +21,46 @@ pub enum Linkage {
     National,
 }
 
+/// Where a patient's follow-up time starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeZero {
+    /// At the admission of the index contact.
+    #[default]
+    Admission,
+    /// At its discharge; patients who died in the index stay are not in the cohort.
+    Discharge,
+}
+
+/// A cohort entered by repetition: the index is the candidate at which the patient has had
+/// `count` candidates within `within_days` (counting it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    /// Candidates needed.
+    pub count: u32,
+    /// Within this many days (from the first of them to the index admission).
+    pub within_days: u32,
+}
+
 /// The index event of a cohort.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cohort {
-    /// Index contacts.
+    /// Index candidates.
     pub index: ContactFilter,
-    /// No index contact of the same patient in the previous `washout_days` (the first of a
+    /// No index candidate of the same patient in the previous `washout_days` (the first of a
     /// series is the index; an index is taken only where the washout lies inside the data).
     pub washout_days: u32,
-    /// Days of follow-up after the index admission.
-    pub horizon_days: u32,
+    /// Days of follow-up of a care chain (other kinds state their own windows).
+    #[serde(default)]
+    pub horizon_days: Option<u32>,
+    /// Where follow-up starts.
+    #[serde(default)]
+    pub time_zero: TimeZero,
+    /// Entry by repetition instead of by the first candidate.
+    #[serde(default)]
+    pub repeat: Option<Repeat>,
 }
 
 /// What reaching a step means.
@@ -76,6 +105,66 @@ pub struct Step {
 pub enum AnalysisKind {
     /// Share reaching each step, time to it, common paths and cost per patient.
     CareChain,
+    /// Cost and contacts per patient and month around the index, by form of care.
+    CostOverTime,
+    /// The exposed before and after, beside a matched comparison group.
+    BeforeAfter,
+}
+
+/// Months around the index of a cost-over-time analysis (a month is 365.25 / 12 days counted
+/// from time zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostOverTimeSpec {
+    /// Months before time zero (at most 24).
+    pub months_before: u32,
+    /// Months from time zero on (at most 24).
+    pub months_after: u32,
+}
+
+/// How the comparison group is matched to the exposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Matching {
+    /// Exactly on region, sex, calendar month of time zero, age in years and prior-use band.
+    Exact,
+    /// Exactly on region, sex and calendar month of time zero; on age band and prior-use band
+    /// (coarsened); within a stratum the nearest in prior cost first.
+    Coarsened,
+}
+
+/// What makes a cohort member exposed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exposure {
+    /// A procedure with one of these KVÅ codes on a linked contact …
+    pub codes: Vec<String>,
+    /// … within this many days from time zero.
+    pub within_days: u32,
+}
+
+/// A before/after analysis with a comparison group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeforeAfterSpec {
+    /// Length of each window (days): before = [t0 − w, t0), after = [t0, t0 + w), contacts by
+    /// admission.
+    pub window_days: u32,
+    /// The exposure.
+    pub exposure: Exposure,
+    /// The matching method.
+    pub matching: Matching,
+    /// Comparison patients per exposed (at most).
+    pub controls_per_exposed: u32,
+    /// Width of the age bands of coarsened matching (years).
+    #[serde(default = "five")]
+    pub age_band_years: u32,
+    /// Upper limits (SEK) of the prior-use bands: cost in the window before.
+    pub prior_cost_bands_sek: Vec<f64>,
+}
+
+fn five() -> u32 {
+    5
 }
 
 /// An analysis recipe.
@@ -103,7 +192,14 @@ pub struct AnalysisSpec {
     /// What is computed.
     pub kind: AnalysisKind,
     /// The steps of a care chain, in their expected order.
+    #[serde(default)]
     pub steps: Vec<Step>,
+    /// The months of a cost-over-time analysis.
+    #[serde(default)]
+    pub cost_over_time: Option<CostOverTimeSpec>,
+    /// The design of a before/after analysis.
+    #[serde(default)]
+    pub before_after: Option<BeforeAfterSpec>,
 }
 
 /// A parsed, checked analysis recipe with its content hash.
@@ -148,15 +244,8 @@ impl AnalysisRecipe {
                 spec.source
             )));
         }
-        if spec.cohort.horizon_days == 0 {
-            return Err(err("horizon_days måste vara minst 1 / must be ≥ 1".into()));
-        }
+        check_kind(&spec).map_err(err)?;
         let steps = &spec.steps;
-        if steps.is_empty() {
-            return Err(err(
-                "en vårdkedja behöver steg / a care chain needs steps".into()
-            ));
-        }
         let mut seen = std::collections::BTreeSet::new();
         for s in steps {
             if !seen.insert(s.id.as_str()) {
@@ -186,13 +275,156 @@ impl AnalysisRecipe {
     pub fn steps(&self) -> &[Step] {
         &self.spec.steps
     }
+
+    /// Days of follow-up from time zero the analysis needs.
+    pub fn horizon_days(&self) -> f64 {
+        let s = &self.spec;
+        match s.kind {
+            AnalysisKind::CareChain => f64::from(s.cohort.horizon_days.unwrap_or(0)),
+            AnalysisKind::CostOverTime => s
+                .cost_over_time
+                .map_or(0.0, |c| f64::from(c.months_after) * MONTH_DAYS),
+            AnalysisKind::BeforeAfter => s.before_after.as_ref().map_or(0.0, |b| {
+                f64::from(b.window_days.max(b.exposure.within_days))
+            }),
+        }
+    }
+
+    /// Days before time zero the analysis looks at.
+    pub fn lookback_days(&self) -> f64 {
+        let s = &self.spec;
+        match s.kind {
+            AnalysisKind::CareChain => 0.0,
+            AnalysisKind::CostOverTime => s
+                .cost_over_time
+                .map_or(0.0, |c| f64::from(c.months_before) * MONTH_DAYS),
+            AnalysisKind::BeforeAfter => s
+                .before_after
+                .as_ref()
+                .map_or(0.0, |b| f64::from(b.window_days)),
+        }
+    }
+
+    /// The KVÅ codes whose procedures the analysis reads (steps and exposure).
+    pub fn procedure_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .steps()
+            .iter()
+            .filter_map(|s| match &s.event {
+                StepEvent::Procedure { codes } => Some(codes.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if let Some(b) = &self.spec.before_after {
+            codes.extend(b.exposure.codes.iter().cloned());
+        }
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+}
+
+/// Days in a month of a cost-over-time analysis (365.25 / 12).
+pub const MONTH_DAYS: f64 = 365.25 / 12.0;
+
+/// The sections each kind needs and nothing it does not use.
+fn check_kind(spec: &AnalysisSpec) -> Result<(), String> {
+    let chain = !spec.steps.is_empty();
+    let cost = spec.cost_over_time.is_some();
+    let ba = spec.before_after.is_some();
+    let horizon = spec.cohort.horizon_days.is_some();
+    match spec.kind {
+        AnalysisKind::CareChain => {
+            if !chain {
+                return Err("en vårdkedja behöver steg / a care chain needs steps".into());
+            }
+            match spec.cohort.horizon_days {
+                Some(0) | None => {
+                    return Err(
+                        "en vårdkedja behöver horizon_days ≥ 1 / a care chain needs horizon_days ≥ 1"
+                            .into(),
+                    );
+                }
+                Some(_) => {}
+            }
+            if cost || ba {
+                return Err("en vårdkedja har bara steg / a care chain has only steps".into());
+            }
+        }
+        AnalysisKind::CostOverTime => {
+            let Some(c) = spec.cost_over_time else {
+                return Err("[cost_over_time] saknas / is missing".into());
+            };
+            if c.months_before > 24 || c.months_after == 0 || c.months_after > 24 {
+                return Err(
+                    "months_before ≤ 24 och 1 ≤ months_after ≤ 24 / months out of range".into(),
+                );
+            }
+            if chain || ba || horizon {
+                return Err(
+                    "kostnad över tid har varken steg, horizon_days eller [before_after] / cost over time has no steps, horizon_days or [before_after]"
+                        .into(),
+                );
+            }
+        }
+        AnalysisKind::BeforeAfter => {
+            let Some(b) = &spec.before_after else {
+                return Err("[before_after] saknas / is missing".into());
+            };
+            if b.window_days == 0 || b.exposure.codes.is_empty() || b.controls_per_exposed == 0 {
+                return Err(
+                    "window_days, exposure.codes och controls_per_exposed får inte vara tomma / must not be empty"
+                        .into(),
+                );
+            }
+            if b.age_band_years == 0 || b.prior_cost_bands_sek.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(
+                    "age_band_years ≥ 1 och stigande prior_cost_bands_sek / bands must increase"
+                        .into(),
+                );
+            }
+            if spec.cohort.time_zero != TimeZero::Discharge {
+                return Err(
+                    "före/efter mäts från utskrivningen: time_zero = \"discharge\" / before/after needs time_zero = discharge"
+                        .into(),
+                );
+            }
+            if chain || cost || horizon {
+                return Err(
+                    "före/efter har varken steg, horizon_days eller [cost_over_time] / before/after has no steps, horizon_days or [cost_over_time]"
+                        .into(),
+                );
+            }
+        }
+    }
+    if let Some(r) = spec.cohort.repeat
+        && (r.count < 2 || r.within_days == 0)
+    {
+        return Err("repeat: count ≥ 2 och within_days ≥ 1 / count ≥ 2, within_days ≥ 1".into());
+    }
+    Ok(())
 }
 
 /// The built-in analysis recipes: `(file name, text)`.
-pub const BUILTIN_FILES: &[(&str, &str)] = &[(
-    "hoftfraktur_vardkedja.toml",
-    include_str!("../../../../analyses/hoftfraktur_vardkedja.toml"),
-)];
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    (
+        "hoftfraktur_vardkedja.toml",
+        include_str!("../../../../analyses/hoftfraktur_vardkedja.toml"),
+    ),
+    (
+        "hjartinfarkt_uppfoljning.toml",
+        include_str!("../../../../analyses/hjartinfarkt_uppfoljning.toml"),
+    ),
+    (
+        "aldre_vardkonsumtion.toml",
+        include_str!("../../../../analyses/aldre_vardkonsumtion.toml"),
+    ),
+    (
+        "mobila_team.toml",
+        include_str!("../../../../analyses/mobila_team.toml"),
+    ),
+];
 
 /// The built-in analysis recipes by id.
 pub fn builtin() -> std::collections::BTreeMap<String, AnalysisRecipe> {

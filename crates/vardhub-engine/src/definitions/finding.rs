@@ -44,6 +44,8 @@ pub enum Mistake {
     Policy,
     /// The folder itself (unreadable, no recipes).
     Folder,
+    /// An analysis recipe (`analyses/*.toml`) is invalid.
+    Analysis,
 }
 
 impl Mistake {
@@ -69,6 +71,7 @@ impl Mistake {
             Mistake::Spec => "specifikation",
             Mistake::Policy => "röjandepolicy",
             Mistake::Folder => "katalog",
+            Mistake::Analysis => "analysrecept",
         }
     }
 }

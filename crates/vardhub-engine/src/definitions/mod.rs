@@ -18,6 +18,7 @@ mod recipe_check;
 pub use finding::{Finding, Mistake, line_at, line_of};
 pub use recipe_check::check_recipe;
 
+use crate::analysis::AnalysisRecipe;
 use crate::disclosure::DisclosurePolicy;
 use crate::indicator::Recipe;
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ pub struct Definitions {
     pub origin: Origin,
     specs: SpecSet,
     recipes: BTreeMap<String, Recipe>,
+    analyses: BTreeMap<String, AnalysisRecipe>,
     policy: DisclosurePolicy,
 }
 
@@ -64,6 +66,7 @@ impl Definitions {
             origin: Origin::Builtin,
             specs: SpecSet::builtin(),
             recipes: crate::indicator::builtin().clone(),
+            analyses: crate::analysis::builtin(),
             policy: DisclosurePolicy::default_public(),
         }
     }
@@ -112,6 +115,11 @@ impl Definitions {
     /// One recipe.
     pub fn recipe(&self, id: &str) -> Option<&Recipe> {
         self.recipes.get(id)
+    }
+
+    /// The analysis recipes by id (`analyses/*.toml`; a folder without them has none).
+    pub fn analyses(&self) -> &BTreeMap<String, AnalysisRecipe> {
+        &self.analyses
     }
 
     /// The disclosure policy.
@@ -204,14 +212,31 @@ fn read_folder(dir: &Path) -> (Option<Definitions>, Vec<Finding>) {
             recipes.insert(r.spec.id.clone(), r);
         }
     }
+    let analyses = read_analyses(dir, &mut findings);
     let policy = read_policy(dir, &mut findings);
     let definitions = Definitions {
         origin: Origin::Folder(dir.to_owned()),
         specs,
         recipes,
+        analyses,
         policy,
     };
     (Some(definitions), findings)
+}
+
+/// The analysis recipes of `dir/analyses` (none is fine: the folder then has no analyses).
+fn read_analyses(dir: &Path, findings: &mut Vec<Finding>) -> BTreeMap<String, AnalysisRecipe> {
+    let mut out = BTreeMap::new();
+    for (file, text) in toml_files(dir, "analyses", findings) {
+        let name = file.rsplit('/').next().unwrap_or(&file);
+        match AnalysisRecipe::from_toml(name, &text) {
+            Ok(r) => {
+                out.insert(r.spec.id.clone(), r);
+            }
+            Err(e) => findings.push(folder_finding(&file, Mistake::Analysis, e.message)),
+        }
+    }
+    out
 }
 
 fn read_specs(dir: &Path, findings: &mut Vec<Finding>) -> SpecSet {

@@ -12,7 +12,7 @@ fn repo() -> PathBuf {
 /// A copy of the built-in folder in a temporary directory.
 fn copy_of_builtin() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    for sub in ["specs", "indicators", "policies"] {
+    for sub in ["specs", "indicators", "policies", "analyses"] {
         fs::create_dir_all(tmp.path().join(sub)).unwrap();
         for e in fs::read_dir(repo().join(sub)).unwrap() {
             let e = e.unwrap();
@@ -56,6 +56,28 @@ fn the_builtin_folder_loads_the_14_recipes_4_specs_and_the_policy() {
         assert_eq!(d.recipe(id).unwrap().hash, r.hash, "{id}");
     }
     assert_eq!(d.policy(), builtin.policy());
+    assert_eq!(d.analyses().len(), builtin.analyses().len());
+    for (id, r) in builtin.analyses() {
+        assert_eq!(d.analyses()[id].hash, r.hash, "{id}");
+    }
+}
+
+#[test]
+fn an_invalid_analysis_recipe_is_named_and_refuses_the_folder() {
+    let tmp = copy_of_builtin();
+    let path = tmp.path().join("analyses/mobila_team.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replacen("matching = \"coarsened\"", "matching = \"propensity\"", 1),
+    )
+    .unwrap();
+    let f = check_dir(tmp.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].file, "analyses/mobila_team.toml");
+    assert_eq!(f[0].kind, Mistake::Analysis);
+    assert!(f[0].message.contains("propensity"), "{}", f[0]);
+    assert!(Definitions::load(tmp.path()).is_err());
 }
 
 #[test]

@@ -4,8 +4,41 @@
 //! rests on fewer patients than the policy's analysis rules allow.
 
 use super::{truth, world};
-use vardhub_engine::analysis::{self, AnalysisRecipe, cohort, public, run_chain};
+use std::collections::BTreeMap;
+use vardhub_engine::analysis::{
+    self, AnalysisError, AnalysisRecipe, AnalysisResult, ChainResult, cohort, public,
+};
 use vardhub_engine::disclosure::{DEFAULT_POLICY_TOML, DisclosurePolicy};
+use vardhub_store::Snapshot;
+
+/// A care chain for all regions and per region.
+struct Chains {
+    all: ChainResult,
+    by_region: BTreeMap<String, ChainResult>,
+}
+
+fn as_chain(r: AnalysisResult) -> ChainResult {
+    match r {
+        AnalysisResult::CareChain(c) => c,
+        other => panic!("not a care chain: {other:?}"),
+    }
+}
+
+async fn run_chain(
+    snapshot: &Snapshot,
+    recipe: &AnalysisRecipe,
+    policy: &DisclosurePolicy,
+) -> Result<Chains, AnalysisError> {
+    let run = analysis::run(snapshot, recipe, policy).await?;
+    Ok(Chains {
+        all: as_chain(run.all),
+        by_region: run
+            .by_region
+            .into_iter()
+            .map(|(k, v)| (k, as_chain(v)))
+            .collect(),
+    })
+}
 
 /// The planted CDF of minutes from admission to operation for a region operating a share `p`
 /// within 24 hours (`truth.json` → `care_chains.hip_fracture_time_to_operation`).
