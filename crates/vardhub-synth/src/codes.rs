@@ -299,6 +299,9 @@ pub(crate) mod planted {
     pub const AMI_DX: [&str; 6] = ["I21.0", "I21.1", "I21.2", "I21.3", "I21.4", "I21.9"];
     /// Percutaneous coronary intervention (NCSP-shaped; assumption).
     pub const PCI: &str = "FNG05";
+    /// Home visit of the mobile team (mobilt närsjukvårdsteam, [`crate::mobile`]): KVÅ-shaped,
+    /// chosen by the generator, title not verified.
+    pub const MOBILE_TEAM_VISIT: &str = "XS010";
 }
 
 /// Well-formed ICD-10 codes that are not in ICD-10-SE (for `code_unknown` defects; checked by a
@@ -335,6 +338,13 @@ pub(crate) fn assumptions() -> Vec<(String, String)> {
         (
             "other_procedure_codes".to_owned(),
             "FNG05 (PCI), AF037 (coronary angiography), DT016 (thrombolysis), NGB49/NFB49 (knee/hip arthroplasty), JAB30 (hernia repair), JKA21 (cholecystectomy), JEA01 (appendectomy), CJE20 (cataract), MCA10 (caesarean section), LCD10 (hysterectomy), AF021 (ECG), AD041 and UDH02 (ÖNH examinations, domain brief §7.2): KVÅ-shaped; titles not verified".to_owned(),
+        ),
+        (
+            "mobile_team_visit_code".to_owned(),
+            format!(
+                "{} = hembesök av mobilt team (mobilt närsjukvårdsteam): KVÅ-shaped, chosen by the generator, title not verified",
+                planted::MOBILE_TEAM_VISIT
+            ),
         ),
         (
             "drg".to_owned(),
@@ -386,6 +396,7 @@ mod tests {
             planted::TONSIL_COLD,
             planted::TONSIL_HOT,
             planted::PCI,
+            planted::MOBILE_TEAM_VISIT,
         ]) {
             KvaCode::parse(c).unwrap();
         }

@@ -115,6 +115,8 @@ pub(crate) struct JobOut {
     pub counts: Vec<((String, String), MonthCounts)>,
     pub defects: Vec<DefectRecord>,
     pub kpp: Option<KppTruth>,
+    /// The planted mobile team (only the job of its region, and only in long enough windows).
+    pub mobile: Option<crate::truthfile::MobileTeam>,
 }
 
 /// KPP cost concentration of a region over the whole window.
@@ -788,7 +790,17 @@ impl RegionWriter<'_> {
 pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthError> {
     let region = &regions()[ri];
     let places = Places::new(region, &sh.pop.kommuner[ri], sh.opts.scale);
-    let care = care::simulate_region(sh.model, sh.pop, &places, sh.window, ri, sh.opts.seed);
+    let mut care = care::simulate_region(sh.model, sh.pop, &places, sh.window, ri, sh.opts.seed);
+    // Before anything is derived from the care (bed census, deliveries, counts).
+    let mobile = crate::mobile::apply(
+        sh.model,
+        sh.pop,
+        &places,
+        sh.window,
+        ri,
+        sh.opts.seed,
+        &mut care,
+    );
     let rp = &sh.model.regions[ri];
     let beds = beds::census(&places, &care.stays, sh.window, rp, sh.opts.seed, ri);
     let wr = RegionWriter {
@@ -799,7 +811,10 @@ pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthErro
         places: &places,
         marks: Marks::new(sh.model),
     };
-    let mut out = JobOut::default();
+    let mut out = JobOut {
+        mobile,
+        ..JobOut::default()
+    };
     let mut sv_costs = Vec::new();
     let mut ov_costs = Vec::new();
     for (mi, month_beds) in beds.iter().enumerate() {

@@ -45,6 +45,7 @@
 //! 2. `care` (one job per region, in parallel): each resident's care as Poisson processes by age
 //!    and sex with care pathways for the named conditions; referrals and waiting-time cases; care
 //!    for visitors from other regions.
+//!    In Värmland (region 17) `mobile` then plants a mobile team (see below) into that care.
 //! 3. `beds`: the daily bed census derived from the stays.
 //! 4. `job`: the deliveries written month by month, counted for `truth.json`, with defects
 //!    injected on demand (`defects`).
@@ -60,6 +61,12 @@
 //!   Västernorrland 1.6 × the age-specific risk), overcrowding (Sörmland ≈11, Kalmar ≈0.8 per 100
 //!   staffed beds); Gotland's summer tourists; the bed census of Jämtland Härjedalen is withheld for
 //!   the middle month.
+//! * A mobile team (mobilt närsjukvårdsteam) in Värmland from the window's fourth month (windows of
+//!   9 months or more): half of the eligible persons aged 75+ discharged after an emergency stay
+//!   join within 14 days, get 8 weekly home visits (KVÅ-shaped `XS010`, 3 000 SEK each) and lose
+//!   half of their later emergency stays. `truth.json` → `mobile_team` holds the exact cohort
+//!   definition, the true effect on the treated and the naive before/after difference, which
+//!   regression to the mean makes look like a large saving.
 //! * The true value of every indicator per region and month, counted from the rows written, with
 //!   its definition.
 //!
@@ -83,6 +90,7 @@ mod csvfile;
 mod defects;
 mod ids;
 mod job;
+mod mobile;
 mod model;
 mod places;
 mod population;

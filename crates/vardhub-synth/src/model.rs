@@ -1381,6 +1381,8 @@ pub(crate) struct Ops {
     pub ecg: crate::codes::Code,
     pub onh_exam: CodeList,
     pub appendicitis: crate::codes::Code,
+    /// Home visit of the mobile team ([`crate::codes::planted::MOBILE_TEAM_VISIT`]).
+    pub mobile_team_visit: crate::codes::Code,
     /// Planned operations by specialty.
     pub planned: Vec<PlannedOp>,
 }
@@ -1419,6 +1421,7 @@ impl Ops {
             ecg: c.id("AF021"),
             onh_exam: list(c, &[("AD041", 1.0), ("UDH02", 1.0)]),
             appendicitis: c.id("K35.8"),
+            mobile_team_visit: c.id(crate::codes::planted::MOBILE_TEAM_VISIT),
             planned,
         }
     }

@@ -21,6 +21,12 @@ pub(crate) mod tag {
     pub const DEFECTS: u64 = 6;
     pub const FORMS: u64 = 7;
     pub const BEDS: u64 = 8;
+    /// Who joins the mobile team and when (`crate::mobile`).
+    pub const MOBILE_JOIN: u64 = 9;
+    /// Which emergency stays of a joiner the mobile team avoids.
+    pub const MOBILE_AVOIDED: u64 = 10;
+    /// Time and staff of the mobile team's home visits.
+    pub const MOBILE_VISITS: u64 = 11;
 }
 
 fn splitmix(mut x: u64) -> u64 {

@@ -30,6 +30,69 @@ struct TruthFile<'a> {
     kpp: Kpp,
     volumes: Volumes,
     care_chains: CareChains,
+    /// The planted mobile team (absent when the window is shorter than 9 months).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mobile_team: Option<MobileTeam>,
+}
+
+/// The planted mobile-team intervention (`crate::mobile`): its parameters, the cohort and the true
+/// effect. Money in SEK, computed from `kpp_kostnad` as delivered; means over persons.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MobileTeam {
+    /// The exact cohort, intervention and cost definitions.
+    pub definition: &'static str,
+    /// The region (länskod).
+    pub region: &'static str,
+    /// First day of the team (ÅÅÅÅ-MM-DD, from 00:00).
+    pub start: String,
+    /// The KVÅ-shaped procedure code of a home visit.
+    pub code: &'static str,
+    /// Least age at admission of a candidate stay.
+    pub min_age: u32,
+    /// Days without another candidate before the index; also the before period.
+    pub washout_days: i32,
+    /// Joining happens 1..=this many days after the day of discharge.
+    pub join_within_days: i32,
+    /// The after period from discharge (days).
+    pub window_days: i32,
+    /// Discharge + this many days must lie within the window.
+    pub follow_days: i32,
+    /// Probability that an eligible person joins.
+    pub join_probability: f64,
+    /// Probability that an emergency stay of a joiner from the join day on is avoided.
+    pub avoided_share: f64,
+    /// KPP cost of one home visit.
+    pub visit_cost_sek: u32,
+    /// Weekly visits per joiner (fewer if the joiner dies).
+    pub visits: u32,
+    /// Eligible persons.
+    pub eligible: u64,
+    /// Persons who joined.
+    pub joined: u64,
+    /// Eligible persons who did not join (including `died_before_joining`).
+    pub not_joined: u64,
+    /// Eligible persons drawn to join who died before the join day (no visit, not joined).
+    pub died_before_joining: u64,
+    /// Home visits delivered (rows with `code`).
+    pub team_visits: u64,
+    /// Emergency stays removed (including any after the after period).
+    pub avoided_stays: u64,
+    /// Joiners: mean cost in [T − washout_days, T).
+    pub mean_before_sek: Option<f64>,
+    /// Joiners: mean cost in [T, T + window_days) as delivered.
+    pub mean_after_sek: Option<f64>,
+    /// Joiners: the same without the intervention.
+    pub mean_after_counterfactual_sek: Option<f64>,
+    /// Mean of after − after_counterfactual over joiners (the ATT).
+    pub effect_per_patient_sek: Option<f64>,
+    /// Mean of after − before over joiners (biased by regression to the mean).
+    pub naive_per_patient_sek: Option<f64>,
+    /// Eligible non-joiners: mean cost in [T − washout_days, T).
+    pub mean_before_not_joined_sek: Option<f64>,
+    /// Eligible non-joiners: mean cost in [T, T + window_days).
+    pub mean_after_not_joined_sek: Option<f64>,
+    /// How to read the numbers.
+    pub note: &'static str,
 }
 
 /// Planted parameters of care chains (issue 14): what an analysis must recover.
@@ -211,7 +274,11 @@ pub(crate) fn write(
     let mut counts: BTreeMap<(String, String), MonthCounts> = BTreeMap::new();
     let mut defects: Vec<DefectRecord> = Vec::new();
     let mut kpp: Vec<KppTruth> = Vec::new();
+    let mut mobile_team = None;
     for o in outs {
+        if o.mobile.is_some() {
+            mobile_team = o.mobile;
+        }
         for (k, c) in o.counts {
             counts.entry(k).or_default().merge(&c);
         }
@@ -428,6 +495,7 @@ pub(crate) fn write(
                     .collect(),
             },
         },
+        mobile_team,
     };
     let path = opts.out.join("truth.json");
     let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| SynthError::Io {

@@ -6,7 +6,8 @@
 //! * population per region within 1 % of the scaled 2023 figures, age/sex structure close to SCB;
 //! * national per-capita volumes within ±10 % of the domain brief §10 (the generator aims at ±3 %);
 //! * somatic overcrowding nationally within 2–9 per 100 staffed beds (domain brief §6);
-//! * the same seed gives byte-identical output.
+//! * the same seed gives byte-identical output;
+//! * the planted mobile team of region 17 matches `truth.json` (`synth/mobile.rs`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,9 @@ use vardhub_domain::{
     Period, RegionCode, Sex,
 };
 use vardhub_synth::{DefectRecord, NoProgress, SynthOptions, SynthProgress, generate};
+
+#[path = "synth/mobile.rs"]
+mod mobile;
 
 struct Run {
     _dir: tempfile::TempDir,
