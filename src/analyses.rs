@@ -262,6 +262,23 @@ fn print_chain(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
     ));
 }
 
+/// Run and store every analysis recipe, one line each (patients, run time); a recipe the policy
+/// does not allow is reported and skipped.
+pub async fn run_all(hub: &Hub, defs: &Definitions) -> anyhow::Result<()> {
+    for (id, recipe) in defs.analyses() {
+        match vardhub_ops::analyses::run_and_store(hub, recipe, defs.policy(), "demo").await {
+            Ok(stored) => say(format_args!(
+                "   {id:<28} {:>7} patienter / patients på / in {:.1} s",
+                stored.results.first().map_or(0, |r| r.patients()),
+                stored.seconds
+            )),
+            Err(vardhub_ops::OpsError::Analysis(e)) => say(format_args!("   {id:<28} {e}")),
+            Err(e) => return Err(e).context("analys / analysis"),
+        }
+    }
+    Ok(())
+}
+
 /// Run analysis `id`, store it and print the public view of `region` (default: all regions).
 pub async fn run(
     hub: &Hub,

@@ -216,6 +216,8 @@ pub(crate) async fn run(
     }
     say(format_args!("4. Indikatorer:"));
     crate::indicators::compute_run(&hub, &defs, None, None).await?;
+    say(format_args!("   Analyser / analyses:"));
+    crate::analyses::run_all(&hub, &defs).await?;
     let rejected = by_status
         .get(DeliveryStatus::Rejected.label_sv())
         .copied()

@@ -188,8 +188,9 @@ enum Command {
         /// Första månad / first month.
         #[arg(long, default_value = "2024-01")]
         from: String,
-        /// Sista månad / last month.
-        #[arg(long, default_value = "2024-06")]
+        /// Sista månad / last month (twelve months: the before/after analysis needs 90 days
+        /// on each side of its index).
+        #[arg(long, default_value = "2024-12")]
         to: String,
         /// Behåll de genererade leveranserna / keep the generated deliveries.
         #[arg(long)]

@@ -3,6 +3,8 @@
 //! hub, and computed by the engine; the values must equal the generator's, and the planted better
 //! and worse regions must be the ones the funnel flags.
 
+#[path = "indicators/analysis_attack.rs"]
+mod analysis_attack;
 #[path = "support/attack/mod.rs"]
 mod attack;
 #[path = "indicators/before_after.rs"]

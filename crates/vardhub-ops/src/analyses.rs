@@ -5,6 +5,7 @@
 
 use crate::OpsError;
 use vardhub_engine::analysis::{AnalysisRecipe, AnalysisResult, PublicResult, run};
+
 use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_store::{Hub, IndicatorRun, RunKind};
 
@@ -63,7 +64,7 @@ pub async fn run_and_store(
             actor,
         )
         .await?;
-    let public = results.iter().map(|r| r.public(policy)).collect();
+    let public = vardhub_engine::analysis::public_all(&results, policy);
     Ok(StoredAnalysis {
         run,
         results,

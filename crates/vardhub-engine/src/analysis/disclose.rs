@@ -28,7 +28,8 @@ pub struct PublicStep {
     pub by_day_30: Option<CurvePoint>,
     /// Why the share is (not) shown.
     pub share_status: Status,
-    /// The curve while enough patients are at risk.
+    /// The curve while enough patients are at risk, its points grouped so that each carries
+    /// enough events.
     pub curve: Vec<CurvePoint>,
     /// Quartiles with enough patients on each side of the value and of both limits.
     pub quantiles: Vec<TimeQuantile>,
@@ -94,6 +95,29 @@ pub(super) fn hide_small_shares(
     }
 }
 
+/// A curve's points grouped so that each published point carries at least `min_events` events
+/// (a step of one or two patients' events is their times): the point keeps the estimate at the
+/// group's last day, its events are the group's and its risk set the one at the group's start.
+pub(super) fn coarsen(points: &[CurvePoint], min_events: u64) -> Vec<CurvePoint> {
+    let mut out = Vec::new();
+    let mut events = 0;
+    let mut at_risk = None;
+    for p in points {
+        events += p.events;
+        let first = *at_risk.get_or_insert(p.at_risk);
+        if events >= min_events {
+            out.push(CurvePoint {
+                events,
+                at_risk: first,
+                ..*p
+            });
+            events = 0;
+            at_risk = None;
+        }
+    }
+    out
+}
+
 fn quantile_ok(q: &TimeQuantile, rules: &AnalysisRules) -> bool {
     // The value and both finite limits are single patients' times: each needs
     // `min_each_side` patients below and above it.
@@ -127,17 +151,19 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
         .steps
         .iter()
         .map(|s| {
-            let curve: Vec<CurvePoint> = s
+            let kept: Vec<CurvePoint> = s
                 .curve
                 .iter()
                 .take_while(|p| p.at_risk >= rules.min_at_risk)
                 .copied()
                 .collect();
+            let whole = kept.len() == s.curve.len();
+            let curve = coarsen(&kept, rules.min_patients);
             // The share at the horizon is the curve's end. Where patients were censored it is an
             // estimate whose last steps rest on the patients still at risk: shown only when the
             // whole curve is (at least `min_at_risk` at risk to its end). Without censoring it is
             // exactly reached / patients, a proportion under the proportion rule.
-            let tail_ok = s.censored == 0 || curve.len() == s.curve.len();
+            let tail_ok = s.censored == 0 || whole;
             let primary_ok = !small(s.reached, proportion.min_numerator)
                 && !small(n, proportion.min_denominator)
                 && !small(n - s.reached.min(n), proportion.min_complement);
@@ -156,7 +182,7 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
                 .filter(|q| quantile_ok(q, rules))
                 .copied()
                 .collect();
-            let by_day_30 = s.by_day_30.filter(|p| curve.contains(p));
+            let by_day_30 = s.by_day_30.filter(|p| curve.iter().any(|c| c.day == p.day));
             PublicStep {
                 id: s.id.clone(),
                 reached: count(s.reached, rules.min_patients),

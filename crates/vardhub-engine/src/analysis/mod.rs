@@ -12,6 +12,7 @@ pub mod cohort;
 pub mod cost_time;
 pub mod disclose;
 pub mod disclose_kinds;
+pub mod disclose_set;
 pub mod recipe;
 
 pub use before_after::{BeforeAfterResult, before_after};
@@ -21,6 +22,7 @@ pub use disclose::{PublicChain, public};
 pub use disclose_kinds::{
     PublicBeforeAfter, PublicCostOverTime, public_before_after, public_cost_over_time,
 };
+pub use disclose_set::public_all;
 pub use recipe::{AnalysisKind, AnalysisRecipe, CostOverTimeSpec, Linkage, builtin};
 
 use serde::{Deserialize, Serialize};
@@ -79,7 +81,8 @@ impl AnalysisResult {
         }
     }
 
-    /// What the public may see of it under `policy` (the one door).
+    /// What the public may see of it alone under `policy`. Published beside other regions'
+    /// results, use [`public_all`], which also stops differencing between them.
     pub fn public(&self, policy: &DisclosurePolicy) -> PublicResult {
         match self {
             AnalysisResult::CareChain(r) => PublicResult::CareChain(public(r, policy)),

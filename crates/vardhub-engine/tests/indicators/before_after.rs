@@ -86,11 +86,15 @@ async fn the_mobile_team_effect_is_recovered_by_the_comparison_group_and_not_by_
             .await
             .unwrap();
         assert!(run.all.patients() > 0, "{id}: empty cohort");
-        for res in run.into_results() {
-            match res.public(&policy) {
+        let results = run.into_results();
+        let published = analysis::public_all(&results, &policy);
+        super::analysis_attack::attack_run(&results, &published, &policy);
+        for public in published {
+            match public {
                 PublicResult::CareChain(c) => {
                     for s in &c.steps {
                         assert!(s.curve.iter().all(|p| p.at_risk >= rules.min_at_risk));
+                        assert!(s.curve.iter().all(|p| p.events >= rules.min_patients));
                         for q in &s.quantiles {
                             assert!(
                                 q.below >= rules.min_each_side && q.above >= rules.min_each_side

@@ -6,7 +6,7 @@
 use super::{truth, world};
 use std::collections::BTreeMap;
 use vardhub_engine::analysis::{
-    self, AnalysisError, AnalysisRecipe, AnalysisResult, ChainResult, cohort, public,
+    self, AnalysisError, AnalysisRecipe, AnalysisResult, ChainResult, cohort,
 };
 use vardhub_engine::disclosure::{DEFAULT_POLICY_TOML, DisclosurePolicy};
 use vardhub_store::Snapshot;
@@ -195,8 +195,22 @@ async fn the_hip_fracture_chain_recovers_the_planted_delay_and_links_only_within
     let rules = *policy.analysis();
     let mut hidden = 0;
     let mut shown = 0;
-    for r in std::iter::once(&run.all).chain(run.by_region.values()) {
-        let p = public(r, &policy);
+    let results: Vec<AnalysisResult> = std::iter::once(&run.all)
+        .chain(run.by_region.values())
+        .cloned()
+        .map(AnalysisResult::CareChain)
+        .collect();
+    let published = analysis::public_all(&results, &policy);
+    let attacked = super::analysis_attack::attack_run(&results, &published, &policy);
+    assert!(attacked > 0, "nothing hidden to attack");
+    for (r, p) in std::iter::once(&run.all)
+        .chain(run.by_region.values())
+        .zip(&published)
+    {
+        let analysis::PublicResult::CareChain(p) = p else {
+            panic!("not a chain");
+        };
+        assert_eq!(p.region, r.region);
         for s in &p.steps {
             for c in &s.curve {
                 assert!(
@@ -205,6 +219,13 @@ async fn the_hip_fracture_chain_recovers_the_planted_delay_and_links_only_within
                     r.region,
                     s.id,
                     c.at_risk
+                );
+                assert!(
+                    c.events >= rules.min_patients,
+                    "{} {}: a curve step of {} events",
+                    r.region,
+                    s.id,
+                    c.events
                 );
             }
             for q in &s.quantiles {
