@@ -11,6 +11,8 @@ mod attack;
 mod before_after;
 #[path = "indicators/chains.rs"]
 mod chains;
+#[path = "indicators/cost_truth.rs"]
+mod cost_truth;
 #[path = "indicators/incremental.rs"]
 mod incremental;
 #[path = "indicators/reviewer.rs"]

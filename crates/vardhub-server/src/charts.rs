@@ -164,6 +164,130 @@ pub fn map(points: &[RegionPoint], unit: &str, lang: Lang) -> Value {
         "config": {"font": "system-ui, sans-serif", "view": {"stroke": null}}})
 }
 
+/// The chart configuration of the analysis charts: system fonts and the page language's number
+/// format (Swedish: decimal comma, non-breaking-space thousands).
+fn analysis_config(lang: Lang) -> Value {
+    let number = match lang {
+        Lang::Sv => {
+            json!({"decimal": ",", "thousands": "\u{a0}", "grouping": [3], "currency": ["", "\u{a0}kr"]})
+        }
+        Lang::En => {
+            json!({"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", "\u{a0}SEK"]})
+        }
+    };
+    json!({"font": "system-ui, sans-serif", "locale": {"number": number}})
+}
+
+/// One bar of a care chain's step chart: the share reaching a step by a time, in per cent.
+#[derive(Debug, Clone)]
+pub struct ShareBar {
+    /// Step name.
+    pub step: String,
+    /// Which share (`Dag 30`, `Inom 120 dagar`).
+    pub measure: String,
+    /// Share in per cent (`None`: hidden).
+    pub share: Option<f64>,
+    /// Lower 95 % limit, per cent.
+    pub lower: Option<f64>,
+    /// Upper 95 % limit, per cent.
+    pub upper: Option<f64>,
+}
+
+/// A care chain as step bars: per step the share reaching it by day 30 and within the horizon,
+/// side by side, each with its 95 % interval. A hidden share has no bar (its table row says why).
+pub fn step_bars(bars: &[ShareBar], lang: Lang) -> Value {
+    let (mut steps, mut measures): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for b in bars {
+        if !steps.contains(&b.step.as_str()) {
+            steps.push(&b.step);
+        }
+        if !measures.contains(&b.measure.as_str()) {
+            measures.push(&b.measure);
+        }
+    }
+    let data: Vec<Value> = bars
+        .iter()
+        .map(|b| json!({"step": b.step, "measure": b.measure, "share": b.share, "lower": b.lower, "upper": b.upper}))
+        .collect();
+    let y = json!({"field": "step", "type": "nominal", "title": null, "sort": steps, "scale": {"domain": steps}});
+    let share = lang.pick("Andel (%)", "Share (%)");
+    json!({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}, "height": {"step": 22}, "data": {"values": data},
+        "encoding": {"y": y, "yOffset": {"field": "measure", "type": "nominal", "sort": measures, "scale": {"domain": measures}}},
+        "layer": [
+            {"mark": {"type": "bar"},
+             "encoding": {"x": {"field": "share", "type": "quantitative", "title": share, "scale": {"domain": [0, 100]}},
+                          "color": {"field": "measure", "type": "nominal", "title": null, "sort": measures,
+                                    "scale": {"domain": measures, "range": ["#7aa6d6", "#1f4e79"]}},
+                          "tooltip": [{"field": "step", "title": lang.pick("Steg", "Step")},
+                                      {"field": "measure", "title": lang.pick("Tid", "Time")},
+                                      {"field": "share", "title": share, "format": ".1f"},
+                                      {"field": "lower", "title": lang.pick("Nedre gräns", "Lower limit"), "format": ".1f"},
+                                      {"field": "upper", "title": lang.pick("Övre gräns", "Upper limit"), "format": ".1f"}]}},
+            {"mark": {"type": "rule", "color": "#222"},
+             "encoding": {"x": {"field": "lower", "type": "quantitative"}, "x2": {"field": "upper"}}}
+        ],
+        "config": analysis_config(lang)})
+}
+
+/// One point of a time-to-event curve, in per cent.
+#[derive(Debug, Clone)]
+pub struct CurvePoint {
+    /// Step name.
+    pub step: String,
+    /// Days from time zero.
+    pub day: f64,
+    /// Share reached by then, per cent.
+    pub share: f64,
+    /// Lower 95 % limit, per cent.
+    pub lower: f64,
+    /// Upper 95 % limit, per cent.
+    pub upper: f64,
+}
+
+/// Time-to-event curves: per step the share reached by each day (a step function) with its
+/// 95 % band, up to `horizon` days.
+pub fn curves(points: &[CurvePoint], horizon: Option<f64>, x_title: &str, lang: Lang) -> Value {
+    let data: Vec<Value> = points
+        .iter()
+        .map(|p| json!({"step": p.step, "day": p.day, "share": p.share, "lower": p.lower, "upper": p.upper}))
+        .collect();
+    let mut x = json!({"field": "day", "type": "quantitative", "title": x_title});
+    if let Some(h) = horizon {
+        x["scale"] = json!({"domain": [0, h]});
+    }
+    let share = lang.pick("Andel (%)", "Share (%)");
+    let color = json!({"field": "step", "type": "nominal", "title": lang.pick("Steg", "Step"), "sort": null});
+    json!({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}, "height": 260, "data": {"values": data},
+        "layer": [
+            {"mark": {"type": "area", "interpolate": "step-after", "opacity": 0.2},
+             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative", "title": share, "scale": {"domain": [0, 100]}},
+                          "y2": {"field": "upper"}, "color": color}},
+            {"mark": {"type": "line", "interpolate": "step-after"},
+             "encoding": {"x": x, "y": {"field": "share", "type": "quantitative"}, "color": color,
+                          "tooltip": [{"field": "step", "title": lang.pick("Steg", "Step")},
+                                      {"field": "day", "title": lang.pick("Dag", "Day"), "format": ".1f"},
+                                      {"field": "share", "title": share, "format": ".1f"}]}}
+        ],
+        "config": analysis_config(lang)})
+}
+
+/// The most common paths through a care chain as bars of patients.
+pub fn paths(rows: &[(String, u64)], lang: Lang) -> Value {
+    let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|(path, n)| json!({"path": path, "patients": n}))
+        .collect();
+    let patients = lang.pick("Patienter", "Patients");
+    json!({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}, "height": {"step": 22}, "data": {"values": data},
+        "mark": {"type": "bar", "color": "#1f4e79"},
+        "encoding": {
+            "y": {"field": "path", "type": "nominal", "title": null, "sort": labels, "axis": {"labelLimit": 320}},
+            "x": {"field": "patients", "type": "quantitative", "title": patients, "axis": {"tickMinStep": 1}},
+            "tooltip": [{"field": "path", "title": lang.pick("Väg", "Path")}, {"field": "patients", "title": patients}]},
+        "config": analysis_config(lang)})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

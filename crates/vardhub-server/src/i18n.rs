@@ -99,6 +99,40 @@ pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
     }
 }
 
+/// The non-breaking space between thousands and before a unit (`73 141 kr`, `60,0 %`).
+pub const NBSP: char = '\u{a0}';
+
+/// A number with `decimals` places and thousands grouped: `73 141,5` in Swedish (non-breaking
+/// spaces, decimal comma, minus sign), `73,141.5` in English; `–` when it is not finite.
+pub fn grouped(v: f64, decimals: usize, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".to_owned();
+    }
+    let digits = format!("{:.decimals$}", v.abs());
+    let (int, frac) = digits
+        .split_once('.')
+        .map_or((digits.as_str(), None), |(i, f)| (i, Some(f)));
+    let (thousands, decimal, minus) = match lang {
+        Lang::Sv => (NBSP, ',', '−'),
+        Lang::En => (',', '.', '-'),
+    };
+    let mut out = String::new();
+    if v < 0.0 && digits.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        out.push(minus);
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push(decimal);
+        out.push_str(f);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +145,12 @@ mod tests {
         assert_eq!(number(12.345, 1, Lang::En), "12.3");
         assert_eq!(region_name("00", Lang::En), "Sweden");
         assert_eq!(region_name("25", Lang::Sv), "Region Norrbotten");
+        assert_eq!(grouped(73_141.2, 0, Lang::Sv), "73\u{a0}141");
+        assert_eq!(grouped(1_234_567.25, 1, Lang::Sv), "1\u{a0}234\u{a0}567,2");
+        assert_eq!(grouped(1_234_567.25, 1, Lang::En), "1,234,567.2");
+        assert_eq!(grouped(-950.0, 0, Lang::Sv), "−950");
+        assert_eq!(grouped(-0.01, 1, Lang::Sv), "0,0");
+        assert_eq!(grouped(60.0, 1, Lang::Sv), "60,0");
+        assert_eq!(grouped(f64::NAN, 1, Lang::Sv), "–");
     }
 }

@@ -11,11 +11,15 @@
 //!             throttled per address and name, throttle.rs; audit fields, audit_fields.rs)
 //!          ─► routes::api        /api/v1/indicators…     JSON / CSV, ETag, pagination
 //!             routes::microdata  /api/v1/microdata/…     own region only, audited
-//!             routes::pages      /, /indikatorer/…       askama templates + Vega-Lite charts
+//!             routes::analyses   /api/v1/analyses…       public form of stored analyses
+//!             routes::pages      /, /indikatorer/…,      askama templates + Vega-Lite charts
+//!                                /analyser/…
 //!             routes::ops        /health, /metrics, /api/openapi.json
 //!             routes::assets     /static/…               vendored JS, CSS, map geometry
 //!          ─► runs.rs: the latest indicator run, published per access level through
 //!             `published::publish` (the disclosure policy) and cached
+//!          ─► analyses.rs: the newest analysis run per analysis; its public form through
+//!             `analysis::public`, an analyst's own region unsuppressed only after an audit entry
 //! ```
 //!
 //! Start it with [`serve`], or build the [`app`] router around an [`AppState`] (tests).
@@ -25,6 +29,11 @@
 //! * every indicator value that leaves the server passes through [`published::publish`] with the
 //!   caller's [`Access`] (public callers get [`published::View::Public`]); handlers never read
 //!   [`vardhub_engine::indicator::ResultRow`]s;
+//! * a stored patient-level analysis (run of kind analysis) leaves the server only through the
+//!   engine's `analysis::public` (the API always, the pages for everyone); the one exception is
+//!   a logged-in analyst's panel on the page — a region analyst's own region, national analysts'
+//!   and admins' chosen area — unsuppressed, clearly labelled and written to the audit log first
+//!   (`analyses.rs`);
 //! * microdata is only ever read from lake files whose catalogue region equals the caller's own
 //!   region; request parameters are used for lookups, never to build file paths; it leaves with
 //!   the region's release pseudonyms, never the lake's (no release keys: 503); the server holds
@@ -33,6 +42,7 @@
 //!   server holds the audit key, which cannot make pseudonyms);
 //! * request logs carry the route template, never a query string or personal data.
 
+mod analyses;
 mod audit_fields;
 pub mod auth;
 mod charts;

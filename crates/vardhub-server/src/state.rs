@@ -1,6 +1,7 @@
 //! The shared state of all requests.
 
 use crate::ServerConfig;
+use crate::analyses::AnalysisCache;
 use crate::error::ServerError;
 use crate::metrics::Metrics;
 use crate::runs::{LoadedRun, RunCache};
@@ -28,6 +29,7 @@ struct Inner {
     /// `base` with the hub's approved recipes, as of the official run it was made for.
     definitions: RwLock<(Option<String>, Arc<Definitions>)>,
     runs: RunCache,
+    analyses: AnalysisCache,
     metrics: Metrics,
     config: ServerConfig,
     throttle: Throttle,
@@ -46,6 +48,7 @@ impl AppState {
                 definitions: RwLock::new((None, Arc::new(definitions.clone()))),
                 base: definitions,
                 runs: RunCache::default(),
+                analyses: AnalysisCache::default(),
                 metrics: Metrics::default(),
                 throttle: Throttle::new(config.throttle),
                 config,
@@ -126,6 +129,10 @@ impl AppState {
     }
     pub(crate) fn runs(&self) -> &RunCache {
         &self.inner.runs
+    }
+    /// The stored analysis runs read so far.
+    pub(crate) fn analyses(&self) -> &AnalysisCache {
+        &self.inner.analyses
     }
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics

@@ -3,9 +3,13 @@
 //! the map (21 regions), switches region and language, compares the shown values with the API,
 //! and saves screenshots to `target/screenshots/`.
 //!
+//! The analysis page (`analysis_page`): charts render, each with its table, and axe-core finds no
+//! accessibility violation, logged out and as a region analyst.
+//!
 //! Without `chromedriver` the test is skipped with a message, except under `CI=true`, where a
 //! missing browser is a failure.
 
+mod analysis_page;
 mod support;
 
 use fantoccini::{ClientBuilder, Locator};
@@ -148,8 +152,9 @@ async fn compare_table_with_api(c: &fantoccini::Client) -> usize {
     rows.len()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_indicator_page_renders_its_charts_and_map_and_matches_the_api() {
+/// A headless Chromium driven through chromedriver on a free port, or `None` (skipped, with a
+/// message) when chromedriver is missing outside CI.
+async fn start_browser() -> Option<(Driver, fantoccini::Client)> {
     let Some(chromedriver) = find_program(&["chromedriver"]) else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!(
@@ -157,14 +162,13 @@ async fn the_indicator_page_renders_its_charts_and_map_and_matches_the_api() {
             );
         }
         eprintln!("SKIPPED: chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
-    let w = world();
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -179,21 +183,25 @@ async fn the_indicator_page_renders_its_charts_and_map_and_matches_the_api() {
         options["binary"] = json!(bin);
     }
     caps.insert("goog:chromeOptions".into(), options);
-    let mut client = None;
     for _ in 0..50 {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
+            Ok(c) => return Some((driver, c)),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("connect to chromedriver");
+    panic!("connect to chromedriver");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_indicator_page_renders_its_charts_and_map_and_matches_the_api() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let w = world();
     let shots = screenshots_dir();
 
     c.goto(&format!("{}/indikatorer/{ID}", w.base))

@@ -2,6 +2,7 @@
 //! details, CSV dialects, ETag/304, pagination, hemhämtning isolation between regions, the audit
 //! log, and that no public response carries a hidden value.
 
+mod analyses;
 mod support;
 mod trust;
 
@@ -167,6 +168,8 @@ async fn no_draft_scenario_or_analysis_run_appears_in_any_public_or_region_respo
             format!("/api/v1/indicators/{ID}/values?period={period}&format=csv"),
             "/".to_owned(),
             format!("/indikatorer/{ID}"),
+            "/analyser".to_owned(),
+            "/api/v1/analyses".to_owned(),
         ] {
             let res = get(&path, user).await;
             assert_eq!(res.status(), StatusCode::OK, "{path}");
@@ -1140,6 +1143,7 @@ async fn pages_in_both_languages_for_every_role_with_security_headers() {
         format!("/indikatorer/{ID}?region=25&period={}", w.periods[0]),
         "/indikatorer/overbelaggningar_per_100".to_owned(),
         format!("/regioner/{REGION_A}"),
+        "/analyser".to_owned(),
         "/katalog".to_owned(),
         "/katalog/vardkontakter".to_owned(),
         "/katalog/kodverk".to_owned(),

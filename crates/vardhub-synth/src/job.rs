@@ -117,6 +117,8 @@ pub(crate) struct JobOut {
     pub kpp: Option<KppTruth>,
     /// The planted mobile team (only the job of its region, and only in long enough windows).
     pub mobile: Option<crate::truthfile::MobileTeam>,
+    /// The region's frail-elderly cohort summed month by month (`crate::cost_truth`).
+    pub cost: Option<crate::cost_truth::RegionCost>,
 }
 
 /// KPP cost concentration of a region over the whole window.
@@ -811,8 +813,20 @@ pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthErro
         places: &places,
         marks: Marks::new(sh.model),
     };
+    // The cost-over-time truth from the final contacts as delivered (before defects).
+    let delivered: Vec<bool> = (0..sh.window.months.len())
+        .map(|mi| sh.missing != Some(("vardkontakter", ri, mi)))
+        .collect();
+    let cost = crate::cost_truth::region(
+        region.code().as_str(),
+        &sh.pop.persons,
+        sh.window,
+        &care.contacts,
+        &delivered,
+    );
     let mut out = JobOut {
         mobile,
+        cost: Some(cost),
         ..JobOut::default()
     };
     let mut sv_costs = Vec::new();

@@ -69,6 +69,9 @@
 //!   regression to the mean makes look like a large saving.
 //! * The true value of every indicator per region and month, counted from the rows written, with
 //!   its definition.
+//! * The true cost over time of frail older people (the hub's analysis `aldre_vardkonsumtion`),
+//!   computed independently from the contacts as delivered: `truth.json` → `cost_over_time`
+//!   (`cost_truth`).
 //!
 //! Architecture invariants: the output depends only on the options (no clock, no hash-map order,
 //! no thread scheduling: every random decision comes from a stream named by its purpose); the
@@ -86,6 +89,7 @@ mod beds;
 mod cal;
 mod care;
 mod codes;
+mod cost_truth;
 mod csvfile;
 mod defects;
 mod ids;

@@ -55,7 +55,7 @@ pub(crate) const WINDOW_DAYS: Min = 90;
 /// The discharge must lie this many days before the end of the window.
 pub(crate) const FOLLOW_DAYS: Min = JOIN_WITHIN_DAYS + WINDOW_DAYS;
 /// Probability that an eligible person joins.
-pub(crate) const JOIN_PROBABILITY: f64 = 0.5;
+pub(crate) const JOIN_PROBABILITY: f64 = 0.35;
 /// Probability that an emergency stay of a joiner from the join day on is avoided.
 pub(crate) const MOBILE_TEAM_AVOIDED_SHARE: f64 = 0.5;
 /// KPP cost of one home visit (SEK).

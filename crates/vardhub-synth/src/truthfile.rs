@@ -33,6 +33,64 @@ struct TruthFile<'a> {
     /// The planted mobile team (absent when the window is shorter than 9 months).
     #[serde(skip_serializing_if = "Option::is_none")]
     mobile_team: Option<MobileTeam>,
+    /// Independent truth of the hub's cost-over-time analyses, by analysis id.
+    cost_over_time: BTreeMap<&'static str, CostAnalysis>,
+}
+
+/// The true cost over time of one analysis's cohort (`crate::cost_truth`): money in SEK from
+/// `kpp_kostnad` as delivered, means over the patients observed in each month.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CostAnalysis {
+    /// The exact cohort, month and cost definitions.
+    pub definition: &'static str,
+    /// Least age at admission of a candidate stay.
+    pub min_age: u32,
+    /// Candidates needed within `within_days` (the index counted).
+    pub repeat_count: u32,
+    /// The repetition window (days, inclusive).
+    pub within_days: i32,
+    /// Months before time zero.
+    pub months_before: i32,
+    /// Months from time zero on.
+    pub months_after: i32,
+    /// The length of a month (days).
+    pub month_days: f64,
+    /// Per region (länskod) of the patients, and `00` for all together.
+    pub by_region: BTreeMap<String, CostRegion>,
+}
+
+/// One region's (or `00`'s) cohort, month by month.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CostRegion {
+    /// Patients in the cohort.
+    pub patients: u64,
+    /// From month −`months_before` to `months_after` − 1.
+    pub months: Vec<CostMonth>,
+}
+
+/// One month relative to time zero: means per observed patient (0 when none observed).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CostMonth {
+    /// Month relative to time zero.
+    pub month: i32,
+    /// Patients observed.
+    pub patients: u64,
+    /// Mean cost (SEK), every form of care.
+    pub cost: f64,
+    /// Mean cost of inpatient care (SV).
+    pub cost_sv: f64,
+    /// Mean cost of specialist outpatient care (OV).
+    pub cost_ov: f64,
+    /// Mean cost of primary care (PV).
+    pub cost_pv: f64,
+    /// Mean contacts, every form.
+    pub contacts: f64,
+    /// Mean SV contacts.
+    pub contacts_sv: f64,
+    /// Mean OV contacts.
+    pub contacts_ov: f64,
+    /// Mean PV contacts.
+    pub contacts_pv: f64,
 }
 
 /// The planted mobile-team intervention (`crate::mobile`): its parameters, the cohort and the true
@@ -275,10 +333,12 @@ pub(crate) fn write(
     let mut defects: Vec<DefectRecord> = Vec::new();
     let mut kpp: Vec<KppTruth> = Vec::new();
     let mut mobile_team = None;
+    let mut cost_regions = Vec::new();
     for o in outs {
         if o.mobile.is_some() {
             mobile_team = o.mobile;
         }
+        cost_regions.extend(o.cost);
         for (k, c) in o.counts {
             counts.entry(k).or_default().merge(&c);
         }
@@ -496,6 +556,10 @@ pub(crate) fn write(
             },
         },
         mobile_team,
+        cost_over_time: BTreeMap::from([(
+            crate::cost_truth::ANALYSIS,
+            crate::cost_truth::assemble(&cost_regions),
+        )]),
     };
     let path = opts.out.join("truth.json");
     let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| SynthError::Io {

@@ -1,8 +1,8 @@
 //! Before/after with a comparison group: the exposed (a procedure with the exposure's codes
 //! within `within_days` of time zero) against cohort members never exposed around their own time
-//! zero, matched on region, sex, calendar month of time zero, age and prior use (the cost in the
-//! window before), up to `controls_per_exposed` each without replacement, the nearest in prior
-//! cost first.
+//! zero, matched on region, sex, age and prior use (the cost in the window before), with time
+//! zero within a caliper, up to `controls_per_exposed` each without replacement, the nearest in
+//! prior cost first.
 //!
 //! The outcome is the cost of linked contacts admitted in the window before, `[t0 − w, t0)`, and
 //! after, `[t0, t0 + w)`. Only cohort members whose two windows (and the exposure window) lie
@@ -12,7 +12,7 @@
 //! peak — is visible rather than hidden: the comparison group, selected at the same kind of
 //! peak, regresses as much.
 
-use super::cohort::{Patient, year_month};
+use super::cohort::Patient;
 use super::recipe::{AnalysisRecipe, BeforeAfterSpec, Matching};
 use crate::stats::{
     BeforeAfter, Confidence, Effect, did_matched_pairs, mean_t, naive_before_after,
@@ -148,8 +148,8 @@ fn band(value: f64, limits: &[f64]) -> usize {
     limits.iter().take_while(|l| value >= **l).count()
 }
 
-/// The stratum a member is matched in.
-fn stratum(m: &Member, b: &BeforeAfterSpec) -> (String, bool, (i32, u32), i64, usize) {
+/// The stratum a member is matched in (time zero is matched by the caliper).
+fn stratum(m: &Member, b: &BeforeAfterSpec) -> (String, bool, i64, usize) {
     let age = m.age as i64;
     let age = match b.matching {
         Matching::Exact => age,
@@ -158,10 +158,52 @@ fn stratum(m: &Member, b: &BeforeAfterSpec) -> (String, bool, (i32, u32), i64, u
     (
         m.p.region.clone(),
         m.woman,
-        year_month(m.p.t0),
         age,
         band(m.outcome.before, &b.prior_cost_bands_sek),
     )
+}
+
+/// Matched sets `(exposed, controls)`: in rounds, each exposed still short of the round takes
+/// the free control of its stratum with time zero within the caliper that is nearest in prior
+/// cost — one per round, so that every exposed gets a first control before any gets a second.
+fn match_sets(
+    exposed: &[Member],
+    pool: &[Member],
+    b: &BeforeAfterSpec,
+) -> Vec<(usize, Vec<usize>)> {
+    let mut strata: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+    for (i, m) in pool.iter().enumerate() {
+        strata.entry(stratum(m, b)).or_default().push(i);
+    }
+    let caliper = f64::from(b.time_caliper_days);
+    let mut used = BTreeSet::new();
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new(); exposed.len()];
+    for round in 0..b.controls_per_exposed as usize {
+        for (e, m) in exposed.iter().enumerate() {
+            if sets[e].len() != round {
+                continue;
+            }
+            let Some(candidates) = strata.get(&stratum(m, b)) else {
+                continue;
+            };
+            let best = candidates
+                .iter()
+                .copied()
+                .filter(|c| !used.contains(c) && (pool[*c].p.t0 - m.p.t0).abs() <= caliper)
+                .min_by(|x, y| {
+                    let d = |i: &usize| (pool[*i].outcome.before - m.outcome.before).abs();
+                    d(x).total_cmp(&d(y)).then(x.cmp(y))
+                });
+            if let Some(c) = best {
+                used.insert(c);
+                sets[e].push(c);
+            }
+        }
+    }
+    sets.into_iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+        .collect()
 }
 
 fn mean_ci(x: &[f64]) -> Option<MeanCi> {
@@ -190,12 +232,12 @@ fn sd(x: &[f64]) -> f64 {
 fn method(b: &BeforeAfterSpec) -> String {
     match b.matching {
         Matching::Exact => format!(
-            "exakt matchning på region, kön, månad, ålder (år) och tidigare vård (kostnadsband), upp till {} kontroller per exponerad / exact matching",
-            b.controls_per_exposed
+            "exakt matchning på region, kön, ålder (år) och tidigare vård (kostnadsband), tidpunkt inom {} dagar, närmast i kostnad först, upp till {} kontroller per exponerad / exact matching",
+            b.time_caliper_days, b.controls_per_exposed
         ),
         Matching::Coarsened => format!(
-            "grovmatchning (CEM) på region, kön, månad, {}-årsband och tidigare vård (kostnadsband), närmast i kostnad först, upp till {} kontroller per exponerad / coarsened exact matching",
-            b.age_band_years, b.controls_per_exposed
+            "grovmatchning (CEM) på region, kön, {}-årsband och tidigare vård (kostnadsband), tidpunkt inom {} dagar, närmast i kostnad först, upp till {} kontroller per exponerad / coarsened exact matching",
+            b.age_band_years, b.time_caliper_days, b.controls_per_exposed
         ),
     }
 }
@@ -237,32 +279,8 @@ pub fn before_after(
             pool.push(m);
         }
     }
-    let mut strata: BTreeMap<_, Vec<usize>> = BTreeMap::new();
-    for (i, m) in pool.iter().enumerate() {
-        strata.entry(stratum(m, b)).or_default().push(i);
-    }
-    let mut used = BTreeSet::new();
-    let mut sets: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (e, m) in exposed.iter().enumerate() {
-        let Some(candidates) = strata.get(&stratum(m, b)) else {
-            continue;
-        };
-        let mut free: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|c| !used.contains(c))
-            .collect();
-        free.sort_by(|x, y| {
-            let d = |i: &usize| (pool[*i].outcome.before - m.outcome.before).abs();
-            d(x).total_cmp(&d(y)).then(x.cmp(y))
-        });
-        free.truncate(b.controls_per_exposed as usize);
-        if free.is_empty() {
-            continue;
-        }
-        used.extend(free.iter().copied());
-        sets.push((e, free));
-    }
+    let sets = match_sets(&exposed, &pool, b);
+    let used: BTreeSet<usize> = sets.iter().flat_map(|(_, c)| c.iter().copied()).collect();
     let avg = |set: &[usize], f: &dyn Fn(&Member) -> f64| mean(set.iter().map(|i| f(&pool[*i])));
     let pairs: Vec<(BeforeAfter, BeforeAfter)> = sets
         .iter()

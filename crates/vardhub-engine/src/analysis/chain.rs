@@ -37,9 +37,12 @@ pub struct TimeQuantile {
     pub p: f64,
     /// Days (the ⌈n·p⌉-th smallest time).
     pub days: f64,
-    /// Lower limit of the distribution-free 95 % interval (an order statistic).
+    /// Lower limit of the distribution-free 95 % interval (an order statistic; −∞, written
+    /// as JSON `null`, when too few patients reach the step for one).
+    #[serde(deserialize_with = "null_is_minus_infinity")]
     pub lower: f64,
-    /// Upper limit.
+    /// Upper limit (+∞, JSON `null`, likewise).
+    #[serde(deserialize_with = "null_is_infinity")]
     pub upper: f64,
     /// Patients below it (what disclosure control counts).
     pub below: u64,
@@ -51,6 +54,16 @@ pub struct TimeQuantile {
     pub lower_rank: Option<u64>,
     /// Rank of the upper limit; `None` when it is +∞.
     pub upper_rank: Option<u64>,
+}
+
+/// JSON has no infinity: an unbounded limit is written as `null` and read back as −∞.
+fn null_is_minus_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
+}
+
+/// See [`null_is_minus_infinity`]: read back as +∞.
+fn null_is_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
 /// One step's result (unsuppressed).
@@ -416,6 +429,16 @@ mod tests {
         assert!((c[1].share.unwrap() - (191..=200).sum::<i32>() as f64 / 20_100.0).abs() < 1e-15);
         assert_eq!(c[2].patients, 20);
         assert!(concentration(&[0.0, 0.0])[0].share.is_none());
+    }
+
+    #[test]
+    fn unbounded_limits_survive_json() {
+        let q = order_quantile(&[1.0, 2.0, 3.0], 0.5, Confidence::P95).unwrap();
+        assert_eq!((q.lower, q.upper), (f64::NEG_INFINITY, f64::INFINITY));
+        let text = serde_json::to_string(&q).unwrap();
+        assert!(text.contains("\"lower\":null"), "{text}");
+        let back: TimeQuantile = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, q);
     }
 
     #[test]

@@ -135,19 +135,6 @@ fn month_start(p: Period) -> f64 {
     (era * 146_097 + doe - 719_468) as f64
 }
 
-/// The calendar year and month of `day` (days since 1970-01-01; Hinnant's civil-from-days).
-pub(crate) fn year_month(day: f64) -> (i32, u32) {
-    let z = day.floor() as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y as i32, m as u32)
-}
-
 /// The first and last day (days since 1970-01-01) of the months each region delivered `source`.
 fn delivered_span(snapshot: &Snapshot, source: &str) -> BTreeMap<String, (f64, f64)> {
     let mut out: BTreeMap<String, (f64, f64)> = BTreeMap::new();
@@ -402,14 +389,5 @@ mod tests {
         assert_eq!(day("1970-03"), 59.0);
         assert_eq!(day("2024-01"), 19_723.0);
         assert_eq!(day("2024-03"), 19_783.0);
-        for p in [
-            "1970-01", "2000-02", "2024-02", "2024-03", "2024-12", "2100-03",
-        ] {
-            let first = day(p);
-            let want = Period::parse(p).unwrap();
-            assert_eq!(year_month(first), (want.year() as i32, want.month() as u32));
-            assert_eq!(year_month(first + 0.5), year_month(first), "{p}");
-            assert_ne!(year_month(first - 0.5), year_month(first), "{p}");
-        }
     }
 }

@@ -5,15 +5,16 @@
 //! a value hidden in one region could be recovered as Sweden's minus the others'. Every count
 //! that adds up (patients, each step's patients, each path's patients, each month's patients,
 //! the before/after groups) is therefore published as a one-way table, regions and their total,
-//! through the policy's table door ([`DisclosurePolicy::apply`]: primary and secondary
-//! suppression), and whatever a hidden count would give away is hidden with it. Means (costs)
+//! through the policy's table door ([`DisclosurePolicy::apply_with`]: primary and secondary
+//! suppression, against the public and against every region knowing its own counts), and
+//! whatever a hidden count would give away is hidden with it. Means (costs)
 //! add up too, as sums `n · mean`: where a region's mean is hidden, more regions' means are hidden
 //! until the hidden regions together have `min_cost_patients` patients and are at least two, so
 //! that no hidden group's total cost can be recovered.
 
 use super::disclose::PublicCount;
 use super::{AnalysisResult, PublicResult};
-use crate::disclosure::{CellInput, DisclosurePolicy, Status, Table};
+use crate::disclosure::{CellInput, DisclosurePolicy, Knowledge, Status, Table};
 
 /// A count that adds up over regions.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,7 +278,17 @@ pub fn public_all(results: &[AnalysisResult], policy: &DisclosurePolicy) -> Vec<
     }
     for slot in slots(&results[t], &out[t]) {
         let (table, open) = slot_table(results, &out, t, &parts, &slot);
-        let Ok(published) = policy.apply(&table) else {
+        // Each region knows its own counts: the door protects the others against it too.
+        let mut owners: Vec<Option<u32>> = open
+            .iter()
+            .map(|i| results[*i].region().parse().ok())
+            .collect();
+        owners.resize(table.cells().len(), None);
+        let knowledge = Knowledge {
+            owners,
+            earlier: Vec::new(),
+        };
+        let Ok((published, _)) = policy.apply_with(&table, &knowledge) else {
             // A table that does not add up is a bug; publish nothing of the slot then.
             for p in &mut out {
                 hide(p, &slot, Status::HiddenSecondary);

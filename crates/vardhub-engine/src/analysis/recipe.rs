@@ -122,14 +122,14 @@ pub struct CostOverTimeSpec {
     pub months_after: u32,
 }
 
-/// How the comparison group is matched to the exposed.
+/// How the comparison group is matched to the exposed (always exactly on region and sex, and
+/// with time zero within `time_caliper_days`; within a stratum the nearest in prior cost first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Matching {
-    /// Exactly on region, sex, calendar month of time zero, age in years and prior-use band.
+    /// Also exactly on age in years and prior-use band.
     Exact,
-    /// Exactly on region, sex and calendar month of time zero; on age band and prior-use band
-    /// (coarsened); within a stratum the nearest in prior cost first.
+    /// Also on age band and prior-use band (coarsened exact matching).
     Coarsened,
 }
 
@@ -156,6 +156,9 @@ pub struct BeforeAfterSpec {
     pub matching: Matching,
     /// Comparison patients per exposed (at most).
     pub controls_per_exposed: u32,
+    /// A control's time zero lies at most this many days from the exposed's (calendar time:
+    /// season, changes in care).
+    pub time_caliper_days: u32,
     /// Width of the age bands of coarsened matching (years).
     #[serde(default = "five")]
     pub age_band_years: u32,

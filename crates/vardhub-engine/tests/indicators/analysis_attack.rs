@@ -99,7 +99,11 @@ pub fn attack_run(
         let parts = (0..table.cells().len() - 1).map(CellId).collect();
         table.add_margin(CellId(table.cells().len() - 1), parts);
         // The closed cell's status is the door's (deterministic from the documented rules).
-        let door = policy.apply(&table).unwrap();
+        let knowledge = vardhub_engine::disclosure::Knowledge {
+            owners: owners.clone(),
+            earlier: Vec::new(),
+        };
+        let (door, _) = policy.apply_with(&table, &knowledge).unwrap();
         if any_closed {
             statuses.push(door.cells()[open].status());
         }

@@ -31,7 +31,7 @@ async fn the_mobile_team_effect_is_recovered_by_the_comparison_group_and_not_by_
     };
     let did = r.did.expect("enough matched patients for an interval");
     let naive = r.naive.expect("naive estimate");
-    println!(
+    eprintln!(
         "mobile team: exposed {} matched {} controls {}; planted effect {effect:.0} (naive {naive_truth:.0}); DiD {:.0} [{:.0}, {:.0}]; naive {:.0} [{:.0}, {:.0}]",
         r.exposed,
         r.matched,
@@ -45,7 +45,7 @@ async fn the_mobile_team_effect_is_recovered_by_the_comparison_group_and_not_by_
     );
     // Every joiner is found as exposed (the exposure code within 15 days of discharge).
     assert_eq!(r.exposed, planted["joined"].as_u64().unwrap());
-    assert!(r.matched * 10 >= r.exposed * 7, "too few matched: {r:?}");
+    assert!(r.matched * 3 >= r.exposed * 2, "too few matched: {r:?}");
     assert!(
         did.lower <= effect && effect <= did.upper,
         "planted effect {effect:.0} outside the DiD interval [{:.0}, {:.0}]",

@@ -457,7 +457,9 @@ fn canonical_query(c: &Checked) -> String {
     s
 }
 
-fn set_cache(h: &mut HeaderMap, access: Access) {
+/// `Cache-Control` and `Vary` of a response for `access`: public responses may be cached for
+/// five minutes by anyone, others only privately.
+pub(crate) fn set_cache(h: &mut HeaderMap, access: Access) {
     let v = match access {
         Access::Public => "public, max-age=300",
         _ => "private, no-cache",

@@ -1,6 +1,7 @@
 //! The routes. The machine-readable ones (API and operations) are one table, [`documented`], from
 //! which the router is built and against which a test checks `/api/openapi.json`.
 
+pub mod analyses;
 pub mod api;
 pub mod assets;
 pub mod microdata;
@@ -21,6 +22,8 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
         ("/api/v1/indicators", "get", get(api::catalogue)),
         ("/api/v1/indicators/{id}", "get", get(api::indicator)),
         ("/api/v1/indicators/{id}/values", "get", get(api::values)),
+        ("/api/v1/analyses", "get", get(analyses::list)),
+        ("/api/v1/analyses/{id}", "get", get(analyses::analysis)),
         (
             "/api/v1/microdata/{collection}/{table}",
             "get",
@@ -41,6 +44,8 @@ pub fn router() -> Router<AppState> {
     r.route("/", get(pages::start))
         .route("/indikatorer/{id}", get(pages::indicator))
         .route("/regioner/{code}", get(pages::region))
+        .route("/analyser", get(pages::analyses))
+        .route("/analyser/{id}", get(pages::analysis))
         .route("/leveranser", get(pages::deliveries))
         .route("/katalog", get(pages::catalogue))
         .route("/katalog/kodverk", get(pages::code_systems))

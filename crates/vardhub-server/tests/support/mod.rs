@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod analysis;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

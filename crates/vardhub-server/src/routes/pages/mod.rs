@@ -1,13 +1,17 @@
 //! Webbsidorna / the dashboard pages: server-rendered with askama, Swedish first, every chart
 //! followed by its table, usable with the keyboard, nothing loaded from other origins.
 
+mod analyses;
+mod analysis_text;
 mod catalogue;
+mod chain;
 mod deliveries;
 mod format;
 mod indicator;
 mod login;
 mod overview;
 
+pub use analyses::{analyses, analysis};
 pub use catalogue::{catalogue, code_systems, collection};
 pub use deliveries::deliveries;
 pub use indicator::indicator;
