@@ -240,7 +240,12 @@ fn print_chain(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
     say(format_args!("vanligaste vägarna / most common paths:"));
     for (path, n) in p.paths.iter().take(8) {
         let steps: Vec<String> = path.iter().map(|id| name(id)).collect();
-        say(format_args!("  {n:>6}  {}", steps.join(" → ")));
+        let steps = if steps.is_empty() {
+            "inget av stegen / none of the steps".to_owned()
+        } else {
+            steps.join(" → ")
+        };
+        say(format_args!("  {n:>6}  {steps}"));
     }
     say(format_args!(
         "  {:>6}  övriga vägar / other paths",
@@ -249,9 +254,9 @@ fn print_chain(recipe: &analysis::AnalysisRecipe, p: &PublicChain) {
     if let Some(c) = p.cost {
         say(format_args!(
             "kostnad per patient inom horisonten / cost per patient over the horizon: {} kr (95 % KI {}–{}; {} patienter)",
-            c.total.round(),
-            c.lower.round(),
-            c.upper.round(),
+            kr(c.total),
+            kr(c.lower),
+            kr(c.upper),
             c.patients
         ));
         print_concentration(&c.concentration);

@@ -1236,7 +1236,17 @@ fn an_analysis_is_stored_as_a_run_of_kind_analysis_and_prints_the_public_view() 
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&stored[0]).unwrap()).unwrap();
     assert_eq!(doc["analysis"], "hoftfraktur_vardkedja");
+    assert_eq!(doc["kind"], "care_chain");
     assert!(doc["results"][0]["patients"].as_u64().unwrap() > 0);
+    // The other kinds print their own tables.
+    let cost = run(vardhub(&data).args(["analyses", "run", "aldre_vardkonsumtion"]));
+    let stdout = String::from_utf8_lossy(&cost.stdout);
+    assert!(cost.status.success(), "{stdout}");
+    assert!(stdout.contains("kr per patient"), "{stdout}");
+    let before_after = run(vardhub(&data).args(["analyses", "run", "mobila_team"]));
+    let stdout = String::from_utf8_lossy(&before_after.stdout);
+    assert!(before_after.status.success(), "{stdout}");
+    assert!(stdout.contains("skillnad-i-skillnader"), "{stdout}");
     let show = run(vardhub(&data).args(["indicators", "show", "hoftfraktur_op_24h"]));
     assert!(
         !show.status.success() || !String::from_utf8_lossy(&show.stdout).contains("analysis"),

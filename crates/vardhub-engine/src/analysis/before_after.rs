@@ -209,7 +209,8 @@ fn match_sets(
 fn mean_ci(x: &[f64]) -> Option<MeanCi> {
     mean_t(x, Confidence::P95).ok().map(|e| MeanCi {
         value: e.estimate.value,
-        lower: e.estimate.lower,
+        // Costs are never negative: a t interval reaching below 0 is cut there.
+        lower: e.estimate.lower.max(0.0),
         upper: e.estimate.upper,
     })
 }

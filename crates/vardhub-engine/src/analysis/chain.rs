@@ -98,7 +98,7 @@ pub struct CostResult {
     pub index_stay: f64,
     /// Mean cost (SEK) of all linked contacts from the index admission to the horizon.
     pub total: f64,
-    /// Lower 95 % limit of `total` (t interval).
+    /// Lower 95 % limit of `total` (t interval, cut at 0: a cost is never negative).
     pub lower: f64,
     /// Upper limit.
     pub upper: f64,
@@ -408,7 +408,7 @@ fn cost(
         patients: totals.len() as u64,
         index_stay: complete.iter().map(|(p, _)| p.index.cost).sum::<f64>() / n,
         total: est.estimate.value,
-        lower: est.estimate.lower,
+        lower: est.estimate.lower.max(0.0),
         upper: est.estimate.upper,
         concentration: concentration(&totals),
     })

@@ -38,7 +38,8 @@ pub struct MonthPoint {
     pub patients: u64,
     /// Mean cost per patient (SEK), every form of care.
     pub cost: f64,
-    /// Lower 95 % limit (t interval; `None` with fewer than two patients).
+    /// Lower 95 % limit (t interval, cut at 0 — a cost is never negative; `None` with fewer
+    /// than two patients).
     pub lower: Option<f64>,
     /// Upper 95 % limit.
     pub upper: Option<f64>,
@@ -143,7 +144,7 @@ pub fn cost_over_time(
                 month: m,
                 patients: costs.len() as u64,
                 cost: by_cost[3] / k,
-                lower: ci.map(|e| e.estimate.lower),
+                lower: ci.map(|e| e.estimate.lower.max(0.0)),
                 upper: ci.map(|e| e.estimate.upper),
                 contacts: by_n[3] / k,
                 by_form: FORMS
@@ -170,7 +171,7 @@ pub fn cost_over_time(
     let after = mean_t(&totals, conf).ok().map(|e| CostAfter {
         patients: totals.len() as u64,
         mean: e.estimate.value,
-        lower: e.estimate.lower,
+        lower: e.estimate.lower.max(0.0),
         upper: e.estimate.upper,
         concentration: concentration(&totals),
     });

@@ -24,7 +24,8 @@ pub struct PublicStep {
     pub reached: PublicCount,
     /// Share reached within the horizon, when shown.
     pub share: Option<CurvePoint>,
-    /// Share reached by day 30, when that point of the curve is shown.
+    /// Share reached by day 30 (its `day` is 30 and its `events` those by day 30), when the curve
+    /// is shown to then and the patients reaching the step by day 30 are not 1–4.
     pub by_day_30: Option<CurvePoint>,
     /// Why the share is (not) shown.
     pub share_status: Status,
@@ -182,7 +183,22 @@ pub fn public(result: &ChainResult, policy: &DisclosurePolicy) -> PublicChain {
                 .filter(|q| quantile_ok(q, rules))
                 .copied()
                 .collect();
-            let by_day_30 = s.by_day_30.filter(|p| curve.iter().any(|c| c.day == p.day));
+            // The share by day 30 is published as the curve's value at day 30 (not at the day of
+            // the last event before it, which is one patient's time) where the curve is still
+            // shown there and the patients reaching the step by then are not 1–4.
+            let by_day_30 = s.by_day_30.filter(|p| kept.contains(p)).and_then(|p| {
+                let events: u64 = s
+                    .curve
+                    .iter()
+                    .take_while(|q| q.day <= 30.0)
+                    .map(|q| q.events)
+                    .sum();
+                (!small(events, rules.min_patients)).then_some(CurvePoint {
+                    day: 30.0,
+                    events,
+                    ..p
+                })
+            });
             PublicStep {
                 id: s.id.clone(),
                 reached: count(s.reached, rules.min_patients),

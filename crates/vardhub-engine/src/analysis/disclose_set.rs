@@ -21,6 +21,8 @@ use crate::disclosure::{CellInput, DisclosurePolicy, Knowledge, Status, Table};
 enum Slot {
     Patients,
     Step(usize),
+    /// A step's patients reaching it by day 30.
+    Day30(usize),
     Path(Vec<String>),
     Month(i32),
     Eligible,
@@ -36,6 +38,13 @@ fn count_of(r: &AnalysisResult, slot: &Slot) -> u64 {
             _ => r.patients(),
         },
         (AnalysisResult::CareChain(c), Slot::Step(i)) => c.steps.get(*i).map_or(0, |s| s.reached),
+        (AnalysisResult::CareChain(c), Slot::Day30(i)) => c.steps.get(*i).map_or(0, |s| {
+            s.curve
+                .iter()
+                .take_while(|p| p.day <= 30.0)
+                .map(|p| p.events)
+                .sum()
+        }),
         (AnalysisResult::CareChain(c), Slot::Path(p)) => {
             c.paths.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n)
         }
@@ -57,6 +66,7 @@ fn slots(total: &AnalysisResult, shown: &PublicResult) -> Vec<Slot> {
         (AnalysisResult::CareChain(c), PublicResult::CareChain(p)) => {
             let mut s = vec![Slot::Patients];
             s.extend((0..c.steps.len()).map(Slot::Step));
+            s.extend((0..c.steps.len()).map(Slot::Day30));
             s.extend(p.paths.iter().map(|(q, _)| Slot::Path(q.clone())));
             s
         }
@@ -98,6 +108,11 @@ fn hide(p: &mut PublicResult, slot: &Slot, status: Status) {
                 s.curve.clear();
                 s.quantiles_hidden += s.quantiles.len();
                 s.quantiles.clear();
+            }
+        }
+        (PublicResult::CareChain(c), Slot::Day30(i)) => {
+            if let Some(s) = c.steps.get_mut(*i) {
+                s.by_day_30 = None;
             }
         }
         (PublicResult::CareChain(c), Slot::Path(q)) => {
@@ -229,7 +244,7 @@ fn open_for(p: &PublicResult, slot: &Slot) -> bool {
         (_, Slot::Patients | Slot::Eligible | Slot::Exposed | Slot::Matched | Slot::Controls) => {
             true
         }
-        (PublicResult::CareChain(c), Slot::Step(_) | Slot::Path(_)) => {
+        (PublicResult::CareChain(c), Slot::Step(_) | Slot::Day30(_) | Slot::Path(_)) => {
             c.patients.value.is_some() && !c.steps.is_empty()
         }
         (PublicResult::CostOverTime(c), Slot::Month(m)) => {
