@@ -135,6 +135,29 @@ async fn the_hip_fracture_chain_recovers_the_planted_delay_and_links_only_within
     }
     assert!(checked >= 3, "only {checked} regions with 10 operated");
     assert!(misses.len() <= 1 + checked / 20, "{misses:?}");
+    // Step shares: the share operated within 24 hours (the operation curve at day 1, death
+    // competing) covers the planted regional share.
+    let mut checked = 0;
+    let mut misses = Vec::new();
+    for (region, r) in &run.by_region {
+        if r.patients < 10 {
+            continue;
+        }
+        let s = op(r);
+        let Some(at_1) = s.curve.iter().take_while(|p| p.day <= 1.0).last() else {
+            continue;
+        };
+        checked += 1;
+        let planted = within(region);
+        if !(at_1.lower <= planted && planted <= at_1.upper) {
+            misses.push(format!(
+                "{region}: {planted:.3} ∉ [{:.3}, {:.3}]",
+                at_1.lower, at_1.upper
+            ));
+        }
+    }
+    assert!(checked >= 3, "only {checked} regions with 10 patients");
+    assert!(misses.len() <= 1 + checked / 20, "{misses:?}");
 
     // Every step's share is a share and death within a year is plausible for hip fracture.
     for s in &run.all.steps {
