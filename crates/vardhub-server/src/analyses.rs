@@ -1,16 +1,18 @@
 //! Stored patient-level analyses: the newest run of kind analysis per analysis id, its document
 //! (`analysis.json`) read once, checked against the SHA-256 the catalogue recorded, and kept.
 //!
-//! The document holds the results **unsuppressed**. They stay inside this module: handlers get
-//! what the public may see through [`LoadedAnalysis::public`] (the engine's
-//! [`vardhub_engine::analysis::public`], the one door), and an analyst's unsuppressed result only
-//! through [`LoadedAnalysis::unsuppressed_for`], which checks the caller's access (a region
-//! analyst: the own region only; national analysts and admins: every region) and appends the
-//! access to the audit log before it returns anything.
+//! The document holds the results **unsuppressed**, all regions (`00`) first, then each region.
+//! They stay inside this module: handlers get what the public may see through
+//! [`LoadedAnalysis::public`] — the engine's [`vardhub_engine::analysis::public_all`] over the
+//! whole run, the one door (it also hides what a region's value would give away beside Sweden's
+//! and the other regions'), computed once per run and policy and kept — and an analyst's
+//! unsuppressed result only through [`LoadedAnalysis::unsuppressed_for`], which checks the
+//! caller's access (a region analyst: the own region only; national analysts and admins: every
+//! region) and appends the access to the audit log before it returns anything.
 //!
 //! A document names its kind (`"kind"`; a document without one is a care chain, as the first
-//! ones were). Kinds this server cannot show yet are loaded as [`Body::NotYetShown`]: listed and
-//! described, never failed on.
+//! ones were, and so is a result without one). Kinds this server does not know are loaded as
+//! [`Body::NotYetShown`]: listed and described, never failed on.
 
 use crate::auth::{Access, Caller};
 use crate::error::ServerError;
@@ -19,10 +21,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use vardhub_engine::analysis::chain::ChainResult;
-use vardhub_engine::analysis::disclose::{PublicChain, PublicCount, PublicStep};
-use vardhub_engine::analysis::{AnalysisRecipe, Linkage};
-use vardhub_engine::disclosure::{DisclosurePolicy, Status};
+use vardhub_engine::analysis::recipe::TimeZero;
+use vardhub_engine::analysis::{AnalysisRecipe, AnalysisResult, Linkage, PublicResult, public_all};
+use vardhub_engine::definitions::Definitions;
+use vardhub_engine::disclosure::DisclosurePolicy;
 use vardhub_store::{Hub, IndicatorRun, RunKind};
 
 /// The file name of an analysis run's document.
@@ -30,8 +32,15 @@ pub const DOCUMENT: &str = "analysis.json";
 
 /// The kind of a care-chain document (also what a document without `kind` is).
 pub const CARE_CHAIN: &str = "care_chain";
+/// The kind of a cost-over-time document.
+pub const COST_OVER_TIME: &str = "cost_over_time";
+/// The kind of a before/after document.
+pub const BEFORE_AFTER: &str = "before_after";
 
-/// What an analysis recipe says about itself, for lists and headings.
+/// The kinds this server shows.
+pub const SHOWN_KINDS: [&str; 3] = [CARE_CHAIN, COST_OVER_TIME, BEFORE_AFTER];
+
+/// What an analysis recipe says about itself, for lists, headings and the texts of its page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisInfo {
     /// Analysis id.
@@ -46,31 +55,44 @@ pub struct AnalysisInfo {
     pub regional_linkage: bool,
     /// Days of follow-up of a care chain.
     pub horizon_days: Option<u64>,
-    /// Follow-up starts at the index discharge (else at the admission).
+    /// Time zero is the index discharge (else the admission).
     pub from_discharge: bool,
     /// Steps of a care chain: (id, Swedish name, English name).
     pub steps: Vec<(String, String, String)>,
+    /// Months before and from time zero (cost over time).
+    pub months: Option<(u32, u32)>,
+    /// Days of each window before and after time zero (before/after).
+    pub window_days: Option<u32>,
+    /// The exposure: its codes and the days after time zero it must come within (before/after).
+    pub exposure: Option<(Vec<String>, u32)>,
 }
 
 impl AnalysisInfo {
-    /// From a recipe. Fields that differ between recipe versions (horizon, time zero, kind) are
-    /// read from the recipe's serialised form, so an older or newer recipe shape still lists.
+    /// From a recipe.
     pub fn of(recipe: &AnalysisRecipe) -> AnalysisInfo {
         let s = &recipe.spec;
-        let v = serde_json::to_value(s).unwrap_or(Value::Null);
         AnalysisInfo {
             id: s.id.clone(),
-            kind: v["kind"].as_str().unwrap_or(CARE_CHAIN).to_owned(),
+            kind: serde_json::to_value(s.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| CARE_CHAIN.to_owned()),
             title: (s.title_sv.clone(), s.title_en.clone()),
             description: (s.description_sv.clone(), s.description_en.clone()),
             regional_linkage: s.linkage == Linkage::Region,
-            horizon_days: v["cohort"]["horizon_days"].as_u64(),
-            from_discharge: v["cohort"]["time_zero"].as_str() == Some("discharge"),
+            horizon_days: s.cohort.horizon_days.map(u64::from),
+            from_discharge: s.cohort.time_zero == TimeZero::Discharge,
             steps: s
                 .steps
                 .iter()
                 .map(|st| (st.id.clone(), st.name_sv.clone(), st.name_en.clone()))
                 .collect(),
+            months: s.cost_over_time.map(|c| (c.months_before, c.months_after)),
+            window_days: s.before_after.as_ref().map(|b| b.window_days),
+            exposure: s
+                .before_after
+                .as_ref()
+                .map(|b| (b.exposure.codes.clone(), b.exposure.within_days)),
         }
     }
 
@@ -86,29 +108,31 @@ impl AnalysisInfo {
             horizon_days: None,
             from_discharge: false,
             steps: Vec::new(),
+            months: None,
+            window_days: None,
+            exposure: None,
         }
     }
 }
 
-/// The analysis recipes the server knows (the built-in ones), by id.
-pub fn recipes() -> &'static BTreeMap<String, AnalysisInfo> {
-    static RECIPES: std::sync::LazyLock<BTreeMap<String, AnalysisInfo>> =
-        std::sync::LazyLock::new(|| {
-            vardhub_engine::analysis::builtin()
-                .values()
-                .map(|r| (r.spec.id.clone(), AnalysisInfo::of(r)))
-                .collect()
-        });
-    &RECIPES
+/// The analysis recipes the server runs on, by id: those of its definitions (the folder it was
+/// started with, or the built-in set).
+pub fn recipes(definitions: &Definitions) -> BTreeMap<String, AnalysisInfo> {
+    definitions
+        .analyses()
+        .values()
+        .map(|r| (r.spec.id.clone(), AnalysisInfo::of(r)))
+        .collect()
 }
 
 /// What a stored document holds.
 #[derive(Debug)]
 pub enum Body {
-    /// A care chain: all regions (`00`) first, then each region, unsuppressed (private).
-    CareChain(Vec<ChainResult>),
-    /// A kind this server does not show yet (its `kind`).
-    NotYetShown(String),
+    /// A kind this server shows: all regions (`00`) first, then each region, unsuppressed
+    /// (private).
+    Shown(Vec<AnalysisResult>),
+    /// A kind this server does not know.
+    NotYetShown,
 }
 
 /// One stored analysis run, read.
@@ -124,48 +148,59 @@ pub struct LoadedAnalysis {
     pub computed_at: String,
     /// The snapshot moment it read.
     pub as_of: String,
+    /// The document's kind.
+    kind: String,
     /// The run id: for the audit log only, never shown.
     run_id: String,
     body: Body,
+    /// The public form of the whole run under a policy (its name), once computed.
+    public: Mutex<Option<(String, Arc<Vec<PublicResult>>)>>,
 }
 
 impl LoadedAnalysis {
     /// The document's kind (`care_chain`, …).
     pub fn kind(&self) -> &str {
-        match &self.body {
-            Body::CareChain(_) => CARE_CHAIN,
-            Body::NotYetShown(k) => k,
-        }
+        &self.kind
     }
 
     /// Whether this server shows the kind.
     pub fn shown(&self) -> bool {
-        matches!(self.body, Body::CareChain(_))
+        matches!(self.body, Body::Shown(_))
     }
 
-    /// What the public may see: each result through the engine's `analysis::public` under
-    /// `policy`, all regions (`00`) first. Empty for a kind not shown yet.
-    pub fn public(&self, policy: &DisclosurePolicy) -> Vec<PublicChain> {
-        match &self.body {
-            Body::CareChain(results) => results
-                .iter()
-                .map(|r| vardhub_engine::analysis::public(r, policy))
-                .collect(),
-            Body::NotYetShown(_) => Vec::new(),
+    /// What the public may see under `policy`: the whole run (Sweden and every region together)
+    /// through the engine's `public_all`, all regions (`00`) first. Computed once per run and
+    /// policy. Empty for a kind not shown.
+    pub fn public(&self, policy: &DisclosurePolicy) -> Arc<Vec<PublicResult>> {
+        let Body::Shown(results) = &self.body else {
+            return Arc::new(Vec::new());
+        };
+        let name = format!("{} v{}", policy.id(), policy.version());
+        let mut cache = self
+            .public
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((n, p)) = cache.as_ref()
+            && *n == name
+        {
+            return p.clone();
         }
+        let published = Arc::new(public_all(results, policy));
+        *cache = Some((name, published.clone()));
+        published
     }
 
-    /// The unsuppressed result of `region` (`00` = all regions) with every value shown, if the
-    /// caller may see it: a region analyst only the own region (never `00`, which holds every
-    /// region), national analysts and admins every region; the public never. An access is
-    /// written to the audit log (`analysis.unsuppressed`) before the result is returned.
-    /// `Ok(None)`: not allowed, or the region has no patients in the cohort.
+    /// The unsuppressed result of `region` (`00` = all regions) with every value shown, in the
+    /// published shape, if the caller may see it: a region analyst only the own region (never
+    /// `00`, which holds every region), national analysts and admins every region; the public
+    /// never. An access is written to the audit log (`analysis.unsuppressed`) before the result
+    /// is returned. `Ok(None)`: not allowed, or the region has no patients in the cohort.
     pub async fn unsuppressed_for(
         &self,
         hub: &Hub,
         caller: &Caller,
         region: &str,
-    ) -> Result<Option<PublicChain>, Problem> {
+    ) -> Result<Option<PublicResult>, Problem> {
         let Some(principal) = caller.0.as_ref() else {
             return Ok(None);
         };
@@ -175,13 +210,13 @@ impl LoadedAnalysis {
             Access::Region(own) => own.as_str() == region,
             Access::Full => true,
         };
-        let Body::CareChain(results) = &self.body else {
+        let Body::Shown(results) = &self.body else {
             return Ok(None);
         };
         if !allowed {
             return Ok(None);
         }
-        let Some(result) = results.iter().find(|r| r.region == region) else {
+        let Some(result) = results.iter().find(|r| r.region() == region) else {
             return Ok(None);
         };
         hub.append_audit(
@@ -196,47 +231,7 @@ impl LoadedAnalysis {
         )
         .await
         .map_err(Problem::internal)?;
-        Ok(Some(everything(result)))
-    }
-}
-
-/// A count shown as it is.
-fn shown(v: u64) -> PublicCount {
-    PublicCount {
-        value: Some(v),
-        status: if v == 0 { Status::Zero } else { Status::Ok },
-    }
-}
-
-/// An unsuppressed result in the published shape with every value shown (for its owner only).
-fn everything(r: &ChainResult) -> PublicChain {
-    PublicChain {
-        analysis: r.analysis.clone(),
-        region: r.region.clone(),
-        patients: shown(r.patients),
-        steps: r
-            .steps
-            .iter()
-            .map(|s| PublicStep {
-                id: s.id.clone(),
-                reached: shown(s.reached),
-                share: Some(s.share),
-                by_day_30: s.by_day_30,
-                share_status: if s.reached == 0 {
-                    Status::Zero
-                } else {
-                    Status::Ok
-                },
-                curve: s.curve.clone(),
-                quantiles: s.quantiles.clone(),
-                quantiles_hidden: 0,
-                method: s.method.clone(),
-            })
-            .collect(),
-        paths: r.paths.clone(),
-        other_paths: shown(0),
-        cost: r.cost,
-        policy: String::new(),
+        Ok(Some(crate::unsuppressed::everything(result)))
     }
 }
 
@@ -292,15 +287,24 @@ impl AnalysisCache {
                 "SHA-256 stämmer inte med katalogen / does not match the catalogue".into(),
             ));
         }
-        let (id, version, hash, body) = parse(&bytes).map_err(|e| file_error(&run, e))?;
+        let parsed = tokio::task::spawn_blocking(move || parse(&bytes)).await?;
+        let Parsed {
+            id,
+            kind,
+            version,
+            hash,
+            body,
+        } = parsed.map_err(|e| file_error(&run, e))?;
         let loaded = Arc::new(LoadedAnalysis {
             id,
             version,
             hash,
             computed_at: run.finished_at.clone(),
             as_of: run.as_of.clone(),
+            kind,
             run_id: run.id.clone(),
             body,
+            public: Mutex::new(None),
         });
         if let Ok(mut cache) = self.loaded.lock() {
             cache.retain(|_, a| a.id != loaded.id);
@@ -321,61 +325,46 @@ fn file_error(run: &IndicatorRun, message: String) -> ServerError {
     }
 }
 
-/// (id, version, hash, body) of a document.
-fn parse(bytes: &[u8]) -> Result<(String, String, String, Body), String> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+/// A document, read.
+struct Parsed {
+    id: String,
+    kind: String,
+    version: String,
+    hash: String,
+    body: Body,
+}
+
+/// Read a document. A result without `kind` is of the document's kind (the first care-chain
+/// documents named none); a kind this server does not know is not read further.
+fn parse(bytes: &[u8]) -> Result<Parsed, String> {
+    let mut doc: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let text = |k: &str| doc[k].as_str().unwrap_or_default().to_owned();
     let id = text("analysis");
     if id.is_empty() {
         return Err("dokumentet saknar analysis / the document names no analysis".into());
     }
-    let kind = doc["kind"].as_str().unwrap_or(CARE_CHAIN);
-    let body = if kind == CARE_CHAIN {
+    let kind = doc["kind"].as_str().unwrap_or(CARE_CHAIN).to_owned();
+    let (version, hash) = (text("version"), text("hash"));
+    let body = if SHOWN_KINDS.contains(&kind.as_str()) {
         let results = doc["results"]
-            .as_array()
+            .as_array_mut()
             .ok_or("dokumentet saknar results / the document has no results")?;
-        Body::CareChain(
-            results
-                .iter()
-                .map(|r| chain_result(r.clone()))
-                .collect::<Result<_, _>>()?,
-        )
-    } else {
-        Body::NotYetShown(kind.to_owned())
-    };
-    Ok((id, text("version"), text("hash"), body))
-}
-
-/// One care-chain result. JSON has no infinity: an interval limit of a time quantile that is
-/// −∞ or +∞ (too few patients for a finite order statistic, its rank missing) is stored as
-/// `null` and read back as that infinity.
-fn chain_result(mut v: Value) -> Result<ChainResult, String> {
-    let mut unbounded = Vec::new();
-    if let Some(steps) = v["steps"].as_array_mut() {
-        for (s, step) in steps.iter_mut().enumerate() {
-            let Some(quantiles) = step["quantiles"].as_array_mut() else {
-                continue;
-            };
-            for (q, quantile) in quantiles.iter_mut().enumerate() {
-                for (k, lower) in [("lower", true), ("upper", false)] {
-                    if quantile.get(k).is_some_and(Value::is_null) {
-                        quantile[k] = Value::from(0.0);
-                        unbounded.push((s, q, lower));
-                    }
-                }
+        for r in results.iter_mut() {
+            if let Some(o) = r.as_object_mut() {
+                o.entry("kind").or_insert_with(|| Value::from(kind.clone()));
             }
         }
-    }
-    let mut r: ChainResult = serde_json::from_value(v).map_err(|e| e.to_string())?;
-    for (s, q, lower) in unbounded {
-        let quantile = &mut r.steps[s].quantiles[q];
-        if lower {
-            quantile.lower = f64::NEG_INFINITY;
-        } else {
-            quantile.upper = f64::INFINITY;
-        }
-    }
-    Ok(r)
+        Body::Shown(serde_json::from_value(doc["results"].take()).map_err(|e| e.to_string())?)
+    } else {
+        Body::NotYetShown
+    };
+    Ok(Parsed {
+        id,
+        kind,
+        version,
+        hash,
+        body,
+    })
 }
 
 #[cfg(test)]
@@ -383,29 +372,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_document_without_kind_is_a_care_chain_and_other_kinds_are_not_yet_shown() {
+    fn a_document_without_kind_is_a_care_chain_and_unknown_kinds_are_not_shown() {
         let doc = br#"{"analysis": "a", "version": "1", "hash": "h", "results": []}"#;
-        let (id, _, _, body) = parse(doc).unwrap();
-        assert_eq!(id, "a");
-        assert!(matches!(body, Body::CareChain(r) if r.is_empty()));
-        let doc = br#"{"analysis": "b", "kind": "cost_over_time", "results": [{"x": 1}]}"#;
-        let (_, _, _, body) = parse(doc).unwrap();
-        assert!(matches!(body, Body::NotYetShown(k) if k == "cost_over_time"));
+        let p = parse(doc).unwrap();
+        assert_eq!((p.id.as_str(), p.kind.as_str()), ("a", CARE_CHAIN));
+        assert!(matches!(p.body, Body::Shown(r) if r.is_empty()));
+        let doc = br#"{"analysis": "b", "kind": "survival", "results": [{"x": 1}]}"#;
+        let p = parse(doc).unwrap();
+        assert!(matches!(p.body, Body::NotYetShown));
+        assert_eq!(p.kind, "survival");
+        // A known kind that does not read is an error, not an empty page.
+        let doc = br#"{"analysis": "c", "kind": "cost_over_time", "results": [{"x": 1}]}"#;
+        assert!(parse(doc).is_err());
         assert!(parse(b"{}").is_err());
         assert!(parse(b"not json").is_err());
     }
 
     #[test]
-    fn an_unbounded_quantile_limit_reads_back_as_infinity() {
+    fn an_old_care_chain_result_without_kind_reads_with_unbounded_limits() {
         let q = serde_json::json!({"p": 0.5, "days": 2.0, "lower": null, "upper": null,
             "below": 1, "above": 1, "n": 3, "lower_rank": null, "upper_rank": null});
         let step = serde_json::json!({"id": "s", "reached": 3, "censored": 0,
             "share": {"day": 1.0, "at_risk": 3, "events": 3, "share": 1.0, "lower": 0.4, "upper": 1.0},
             "by_day_30": null, "curve": [], "quantiles": [q], "method": "m"});
-        let r = serde_json::json!({"kind": "care_chain", "analysis": "a", "hash": "h",
+        let r = serde_json::json!({"analysis": "a", "hash": "h",
             "region": "00", "patients": 3, "steps": [step], "paths": [], "cost": null});
-        let r = chain_result(r).unwrap();
-        let q = r.steps[0].quantiles[0];
+        let doc = serde_json::json!({"analysis": "a", "results": [r]});
+        let p = parse(&serde_json::to_vec(&doc).unwrap()).unwrap();
+        let Body::Shown(results) = p.body else {
+            panic!("not shown")
+        };
+        let AnalysisResult::CareChain(c) = &results[0] else {
+            panic!("not a care chain")
+        };
+        let q = c.steps[0].quantiles[0];
         assert_eq!((q.lower, q.upper), (f64::NEG_INFINITY, f64::INFINITY));
         assert_eq!(q.days, 2.0);
     }

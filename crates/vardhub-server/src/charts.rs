@@ -35,6 +35,12 @@ pub fn embed(spec: &Value) -> String {
         .replace('<', "\\u003c")
 }
 
+/// The spec with a description (the chart's accessible name), embeddable.
+pub fn described(mut spec: Value, description: &str) -> String {
+    spec["description"] = json!(description);
+    embed(&spec)
+}
+
 /// Regions side by side: point + interval per region, Sweden's line, the target line.
 pub fn regions(
     points: &[RegionPoint],
@@ -169,10 +175,10 @@ pub fn map(points: &[RegionPoint], unit: &str, lang: Lang) -> Value {
 fn analysis_config(lang: Lang) -> Value {
     let number = match lang {
         Lang::Sv => {
-            json!({"decimal": ",", "thousands": "\u{a0}", "grouping": [3], "currency": ["", "\u{a0}kr"]})
+            json!({"decimal": ",", "thousands": "\u{a0}", "grouping": [3], "currency": ["", "\u{a0}kr"], "minus": "\u{2212}"})
         }
         Lang::En => {
-            json!({"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", "\u{a0}SEK"]})
+            json!({"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", "\u{a0}SEK"], "minus": "-"})
         }
     };
     json!({"font": "system-ui, sans-serif", "locale": {"number": number}})
@@ -288,9 +294,172 @@ pub fn paths(rows: &[(String, u64)], lang: Lang) -> Value {
         "config": analysis_config(lang)})
 }
 
+/// One point of a line of an analysis chart, in display units.
+#[derive(Debug, Clone)]
+pub struct LinePoint {
+    /// The line it belongs to.
+    pub series: String,
+    /// Position on the x axis (a month or a day relative to time zero).
+    pub x: f64,
+    /// Value (`None`: not shown; the line breaks there).
+    pub y: Option<f64>,
+    /// Lower limit of the 95 % band, for the lines that have one.
+    pub lower: Option<f64>,
+    /// Upper limit.
+    pub upper: Option<f64>,
+}
+
+/// The axes and labels of a [`lines`] chart.
+#[derive(Debug, Clone)]
+pub struct LineAxes<'a> {
+    /// The x axis title.
+    pub x: &'a str,
+    /// The y axis title.
+    pub y: &'a str,
+    /// The label of the vertical rule at x = 0 (time zero).
+    pub zero: &'a str,
+    /// Each line's name in the legend's order; the first is drawn boldest.
+    pub series: &'a [String],
+}
+
+/// Lines over time relative to time zero: one per series (told apart by colour and dash, one
+/// legend for both), a 95 % band in the first line's colour where points have limits (only the
+/// first line's should; decorative to assistive technology, the table has the limits), a line
+/// broken where a value is not shown, and a vertical rule at
+/// x = 0 labelled `zero`.
+pub fn lines(points: &[LinePoint], axes: &LineAxes, lang: Lang) -> Value {
+    let data: Vec<Value> = points
+        .iter()
+        .map(
+            |p| json!({"series": p.series, "x": p.x, "y": p.y, "lower": p.lower, "upper": p.upper}),
+        )
+        .collect();
+    let n = axes.series.len();
+    let colours: Vec<&str> = ["#1f4e79", "#a64b00", "#2e7d32", "#6a3d9a"]
+        .into_iter()
+        .cycle()
+        .take(n)
+        .collect();
+    let dashes: Vec<Value> = [
+        json!([1, 0]),
+        json!([6, 3]),
+        json!([2, 2]),
+        json!([8, 3, 2, 3]),
+    ]
+    .into_iter()
+    .cycle()
+    .take(n)
+    .collect();
+    let legend = json!({"orient": "bottom", "columns": 2, "labelLimit": 320, "symbolType": "stroke",
+        "symbolStrokeWidth": 2, "symbolSize": 300});
+    let scale = |range: Value| json!({"domain": axes.series, "range": range});
+    let color = json!({"field": "series", "type": "nominal", "title": null, "sort": axes.series,
+        "scale": scale(json!(colours)), "legend": legend});
+    let dash = json!({"field": "series", "type": "nominal", "title": null, "sort": axes.series,
+        "scale": scale(json!(dashes)), "legend": legend});
+    let x =
+        json!({"field": "x", "type": "quantitative", "title": axes.x, "axis": {"tickMinStep": 1}});
+    let kr = lang.pick("kr", "SEK");
+    json!({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}, "height": 280,
+        "layer": [
+            {"data": {"values": data}, "transform": [{"filter": "isValid(datum.lower) && isValid(datum.upper)"}],
+             "mark": {"type": "area", "opacity": 0.15, "aria": false},
+             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative"}, "y2": {"field": "upper"},
+                          "color": {"value": colours.first().copied().unwrap_or("#1f4e79")}}},
+            {"data": {"values": data},
+             "mark": {"type": "line", "point": true, "invalid": "break-paths-show-domains"},
+             "encoding": {"x": x, "y": {"field": "y", "type": "quantitative", "title": axes.y},
+                          "color": color, "strokeDash": dash,
+                          "tooltip": [{"field": "series", "title": lang.pick("Linje", "Line")},
+                                      {"field": "x", "title": axes.x, "format": ",.0f"},
+                                      {"field": "y", "title": kr, "format": ",.0f"},
+                                      {"field": "lower", "title": lang.pick("Nedre gräns", "Lower limit"), "format": ",.0f"},
+                                      {"field": "upper", "title": lang.pick("Övre gräns", "Upper limit"), "format": ",.0f"}]}},
+            {"data": {"values": [{"x": 0}]},
+             "mark": {"type": "rule", "color": "#222", "strokeDash": [4, 3]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+            {"data": {"values": [{"x": 0, "label": axes.zero}]},
+             "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 4, "y": 2, "color": "#222"},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "label"}}}
+        ],
+        "config": analysis_config(lang)})
+}
+
+/// One estimate of an effect, in kronor per patient.
+#[derive(Debug, Clone)]
+pub struct EffectPoint {
+    /// What it is (`Naiv före/efter`).
+    pub label: String,
+    /// The estimate.
+    pub estimate: f64,
+    /// Lower 95 % limit.
+    pub lower: f64,
+    /// Upper 95 % limit.
+    pub upper: f64,
+}
+
+/// Effects side by side: each estimate a point with its 95 % interval as a bar, its name
+/// written above it (long names fit a narrow panel), and a line at zero (no effect).
+pub fn effects(points: &[EffectPoint], x_title: &str, lang: Lang) -> Value {
+    let labels: Vec<&str> = points.iter().map(|p| p.label.as_str()).collect();
+    let data: Vec<Value> = points
+        .iter()
+        .map(|p| json!({"label": p.label, "estimate": p.estimate, "lower": p.lower, "upper": p.upper}))
+        .collect();
+    let y = json!({"field": "label", "type": "nominal", "title": null, "sort": labels,
+        "scale": {"domain": labels, "paddingInner": 0.1, "paddingOuter": 0.3}, "axis": null});
+    json!({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}, "height": {"step": 60},
+        "layer": [
+            {"data": {"values": data}, "mark": {"type": "rule", "color": "#1f4e79", "strokeWidth": 3},
+             "encoding": {"y": y, "x": {"field": "lower", "type": "quantitative", "title": x_title}, "x2": {"field": "upper"}}},
+            {"data": {"values": data}, "mark": {"type": "point", "filled": true, "size": 120, "color": "#1f4e79"},
+             "encoding": {"y": y, "x": {"field": "estimate", "type": "quantitative"},
+                          "tooltip": [{"field": "label", "title": lang.pick("Skattning", "Estimate")},
+                                      {"field": "estimate", "title": x_title, "format": ",.0f"},
+                                      {"field": "lower", "title": lang.pick("Nedre gräns", "Lower limit"), "format": ",.0f"},
+                                      {"field": "upper", "title": lang.pick("Övre gräns", "Upper limit"), "format": ",.0f"}]}},
+            {"data": {"values": data}, "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -10,
+                                                "color": "#222", "fontSize": 12},
+             "encoding": {"y": y, "x": {"value": 2}, "text": {"field": "label"}}},
+            {"data": {"values": [{"x": 0}]}, "mark": {"type": "rule", "color": "#222", "strokeDash": [4, 3]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+        ],
+        "config": analysis_config(lang)})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn analysis_lines_break_at_hidden_values_and_read_the_swedish_way() {
+        let series = ["Alla".to_owned(), "SV".to_owned()];
+        let point = |series: &str, x: f64, y: Option<f64>| LinePoint {
+            series: series.to_owned(),
+            x,
+            y,
+            lower: y.map(|v| v - 1.0),
+            upper: y.map(|v| v + 1.0),
+        };
+        let spec = lines(
+            &[point("Alla", -1.0, None), point("Alla", 0.0, Some(5.0))],
+            &LineAxes {
+                x: "Månad",
+                y: "kr",
+                zero: "index",
+                series: &series,
+            },
+            Lang::Sv,
+        );
+        assert_eq!(
+            spec["layer"][1]["mark"]["invalid"],
+            "break-paths-show-domains"
+        );
+        assert_eq!(spec["layer"][2]["mark"]["type"], "rule");
+        assert_eq!(spec["layer"][3]["data"]["values"][0]["label"], "index");
+        assert_eq!(spec["config"]["locale"]["number"]["minus"], "\u{2212}");
+        assert_eq!(spec["config"]["locale"]["number"]["decimal"], ",");
+    }
 
     #[test]
     fn embedded_json_cannot_close_the_script_element() {

@@ -19,7 +19,9 @@
 //!          ─► runs.rs: the latest indicator run, published per access level through
 //!             `published::publish` (the disclosure policy) and cached
 //!          ─► analyses.rs: the newest analysis run per analysis; its public form through
-//!             `analysis::public`, an analyst's own region unsuppressed only after an audit entry
+//!             `analysis::public_all` over the whole run (Sweden and every region together),
+//!             once per run; an analyst's own region unsuppressed (unsuppressed.rs: the same
+//!             shape, every value shown) only after an audit entry
 //! ```
 //!
 //! Start it with [`serve`], or build the [`app`] router around an [`AppState`] (tests).
@@ -30,7 +32,9 @@
 //!   caller's [`Access`] (public callers get [`published::View::Public`]); handlers never read
 //!   [`vardhub_engine::indicator::ResultRow`]s;
 //! * a stored patient-level analysis (run of kind analysis) leaves the server only through the
-//!   engine's `analysis::public` (the API always, the pages for everyone); the one exception is
+//!   engine's `analysis::public_all` over the whole run — never one result's `public` alone,
+//!   which does not stop a region's hidden value being recovered as Sweden's minus the others'
+//!   (the API always, the pages for everyone, every area chosen); the one exception is
 //!   a logged-in analyst's panel on the page — a region analyst's own region, national analysts'
 //!   and admins' chosen area — unsuppressed, clearly labelled and written to the audit log first
 //!   (`analyses.rs`);
@@ -58,6 +62,7 @@ pub mod routes;
 mod runs;
 mod state;
 pub mod throttle;
+mod unsuppressed;
 pub mod users;
 
 use std::net::SocketAddr;

@@ -1,8 +1,9 @@
 //! Analyser som öppna data / patient-level analyses in the open-data API: the list of analyses
-//! and, per analysis, what the public may see of its newest run: each region's result and all
-//! regions together (`00`), every one through the engine's `analysis::public` under the server's
-//! disclosure policy. The API never serves an unsuppressed value, whoever asks (a region
-//! analyst's own unsuppressed result is on the page only, audited).
+//! and, per analysis, what the public may see of its newest run: all regions together (`00`) and
+//! each region's result, the whole run through the engine's `analysis::public_all` under the
+//! server's disclosure policy (each result tagged with its `kind`). The API never serves an
+//! unsuppressed value, whoever asks (a region analyst's own unsuppressed result is on the page
+//! only, audited).
 
 use crate::analyses::{AnalysisCache, AnalysisInfo, LoadedAnalysis, recipes};
 use crate::auth::{Access, Caller};
@@ -19,7 +20,7 @@ use vardhub_engine::disclosure::Status;
 pub(crate) async fn known(
     state: &AppState,
 ) -> Result<Vec<(AnalysisInfo, Option<vardhub_store::IndicatorRun>)>, Problem> {
-    let mut infos = recipes().clone();
+    let mut infos = recipes(&state.definitions());
     let mut runs = AnalysisCache::newest_runs(state.hub())
         .await
         .map_err(Problem::internal)?;
@@ -52,9 +53,8 @@ pub(crate) async fn newest(
     else {
         return Ok(None);
     };
-    let info = recipes()
-        .get(id)
-        .cloned()
+    let info = recipes(&state.definitions())
+        .remove(id)
         .unwrap_or_else(|| AnalysisInfo::unknown(id, loaded.kind()));
     Ok(Some((info, loaded)))
 }
@@ -132,12 +132,15 @@ pub async fn analysis(
         "linkage": linkage(&info),
         "horizon_days": info.horizon_days,
         "time_zero": if info.from_discharge { "discharge" } else { "admission" },
+        "months_before": info.months.map(|m| m.0),
+        "months_after": info.months.map(|m| m.1),
+        "window_days": info.window_days,
         "steps": steps,
         "computed_at": loaded.computed_at,
         "as_of": loaded.as_of,
         "policy": format!("{} v{}", policy.id(), policy.version()),
         "statuses": statuses(),
-        "results": loaded.public(policy),
+        "results": &*loaded.public(policy),
         "links": {"page": format!("/analyser/{}", info.id)},
     }))
     .into_response();

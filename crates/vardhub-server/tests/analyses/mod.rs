@@ -1,23 +1,24 @@
-//! The analysis pages and API against a hub with a stored hip-fracture care chain (see
-//! `support::analysis`): the public JSON and pages carry exactly what `analysis::public` lets
-//! through (the expectation is built with `public` itself), a region analyst sees the own
-//! region's unsuppressed result and no other region's, logged-out and public users never see an
-//! unsuppressed value, unknown or never-run analyses are 404, a kind the server does not show yet
-//! is described and listed without failing, and the responses match the OpenAPI document.
+//! The analysis pages and API against a hub with every built-in analysis stored (see
+//! `support::analysis`). Here the care chains: the public JSON and pages carry exactly what
+//! `analysis::public_all` lets through over the whole run (the expectation is built with
+//! `public_all` itself), a region analyst sees the own region's unsuppressed result and no other
+//! region's, logged-out and public users never see an unsuppressed value, unknown analyses are
+//! 404, a kind the server does not know is described and listed without failing, and the
+//! responses match the OpenAPI document. Cost over time and before/after: [`kinds`].
 
+mod kinds;
 mod schema;
 
-use crate::support::analysis::{ANALYSIS, AnalysisWorld, NOT_SHOWN, analysis_world};
+use crate::support::analysis::{AMI, ANALYSIS, AnalysisWorld, NOT_SHOWN, analysis_world};
 use crate::support::{REGION_A, REGION_B, client};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use vardhub_engine::analysis::chain::ChainResult;
 use vardhub_engine::analysis::disclose::PublicChain;
-use vardhub_engine::analysis::public;
-use vardhub_engine::disclosure::DisclosurePolicy;
+use vardhub_engine::analysis::{PublicResult, builtin};
 
-async fn get(w: &AnalysisWorld, path: &str, token: Option<&str>) -> reqwest::Response {
+pub(crate) async fn get(w: &AnalysisWorld, path: &str, token: Option<&str>) -> reqwest::Response {
     let mut req = client().get(format!("{}{path}", w.base));
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -25,32 +26,39 @@ async fn get(w: &AnalysisWorld, path: &str, token: Option<&str>) -> reqwest::Res
     req.send().await.unwrap()
 }
 
-async fn page(w: &AnalysisWorld, path: &str, token: Option<&str>) -> String {
+pub(crate) async fn page(w: &AnalysisWorld, path: &str, token: Option<&str>) -> String {
     let res = get(w, path, token).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     res.text().await.unwrap()
 }
 
-async fn json(w: &AnalysisWorld, path: &str, token: Option<&str>) -> Value {
+pub(crate) async fn json(w: &AnalysisWorld, path: &str, token: Option<&str>) -> Value {
     let res = get(w, path, token).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
 }
 
-/// What the public may see, as the API sends it (serialised and read back).
-fn expected_public(results: &[ChainResult]) -> Value {
-    let policy = DisclosurePolicy::default_public();
-    let public: Vec<PublicChain> = results.iter().map(|r| public(r, &policy)).collect();
-    serde_json::from_str(&serde_json::to_string(&public).unwrap()).unwrap()
+/// What the public may see of analysis `id`, as the API sends it (serialised and read back):
+/// the whole run through `public_all`.
+fn expected_public(w: &AnalysisWorld, id: &str) -> Value {
+    serde_json::from_str(&serde_json::to_string(&w.public_of(id)).unwrap()).unwrap()
 }
 
+/// The public care chain of `region` in analysis `id` (from `public_all` over the whole run).
+fn chain_of(w: &AnalysisWorld, id: &str, region: &str) -> Option<PublicChain> {
+    w.public_of(id).into_iter().find_map(|r| match r {
+        PublicResult::CareChain(c) if c.region == region => Some(c),
+        _ => None,
+    })
+}
+
+/// The public hip-fracture chain of `region`.
 fn public_of(w: &AnalysisWorld, region: &str) -> Option<PublicChain> {
-    w.result(region)
-        .map(|r| public(&r, &DisclosurePolicy::default_public()))
+    chain_of(w, ANALYSIS, region)
 }
 
 /// The HTML of panel `id` (`allman`, `egen`), if the page has it.
-fn panel<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+pub(crate) fn panel<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     let start = html.find(&format!("<section id=\"{id}\" class=\"panel"))?;
     let rest = &html[start + 1..];
     let end = [
@@ -66,12 +74,13 @@ fn panel<'a>(html: &'a str, id: &str) -> Option<&'a str> {
 }
 
 /// A table row of a panel: its `data-` attributes and cell texts.
-struct Row {
-    data: BTreeMap<String, String>,
-    cells: Vec<String>,
+pub(crate) struct Row {
+    pub data: BTreeMap<String, String>,
+    pub cells: Vec<String>,
 }
 
-fn rows(panel: &str, table: &str) -> BTreeMap<String, Row> {
+/// The rows of table `table` of a panel by key (the first row of each key).
+pub(crate) fn rows(panel: &str, table: &str) -> BTreeMap<String, Row> {
     let Some(start) = panel.find(&format!("<table class=\"data\" id=\"{table}\"")) else {
         return BTreeMap::new();
     };
@@ -104,7 +113,8 @@ fn rows(panel: &str, table: &str) -> BTreeMap<String, Row> {
     out
 }
 
-fn fact<'a>(panel: &'a str, id: &str) -> &'a str {
+/// The text of fact `id` of a panel.
+pub(crate) fn fact<'a>(panel: &'a str, id: &str) -> &'a str {
     let marker = format!("id=\"{id}\">");
     let at = panel
         .find(&marker)
@@ -113,17 +123,18 @@ fn fact<'a>(panel: &'a str, id: &str) -> &'a str {
     &panel[at..at + panel[at..].find("</dd>").unwrap()]
 }
 
-fn raw(v: Option<f64>) -> String {
+/// A float as the page's `data-` attributes carry it (empty: not shown).
+pub(crate) fn raw(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| x.to_string())
 }
 
 /// The panel shows exactly `chain`'s values (patients, each step's count and shares), and a
 /// value `chain` leaves out is shown as words, never as a number.
-fn assert_panel_shows(panel: &str, id: &str, chain: &PublicChain) {
+pub(crate) fn assert_panel_shows(panel: &str, id: &str, chain: &PublicChain) {
     let patients = fact(panel, &format!("{id}-patienter"));
     match chain.patients.value {
         Some(n) => assert_eq!(patients.replace('\u{a0}', ""), n.to_string(), "{id}"),
-        None => assert_eq!(patients, "Dold – för få patienter", "{id}"),
+        None => assert!(patients.starts_with("Dold – "), "{id}: {patients}"),
     }
     let steps = rows(panel, &format!("{id}-steg-tabell"));
     assert_eq!(steps.len(), chain.steps.len(), "{id}: one row per step");
@@ -158,7 +169,7 @@ fn assert_panel_shows(panel: &str, id: &str, chain: &PublicChain) {
 }
 
 /// No cell is blank and nothing reads NaN or inf.
-fn assert_no_blank_or_nan(html: &str) {
+pub(crate) fn assert_no_blank_or_nan(html: &str) {
     assert!(!html.contains("<td></td>"), "a blank cell");
     assert!(!html.contains("<dd></dd>"), "a blank fact");
     for bad in ["NaN", "inf<", ">inf", "undefined"] {
@@ -170,7 +181,7 @@ fn assert_no_blank_or_nan(html: &str) {
 async fn the_api_serves_exactly_the_public_form_for_every_caller() {
     let w = analysis_world();
     let doc: Value = json(w, "/api/openapi.json", None).await;
-    let expected = expected_public(&w.results());
+    let expected = expected_public(w, ANALYSIS);
     assert!(expected.as_array().unwrap().len() > 2);
     for token in [
         None,
@@ -192,8 +203,13 @@ async fn the_api_serves_exactly_the_public_form_for_every_caller() {
         assert!(
             items
                 .iter()
-                .any(|a| a["id"] == NOT_SHOWN && a["kind"] == "cost_over_time")
+                .any(|a| a["id"] == NOT_SHOWN && a["kind"] == "survival")
         );
+        // Every built-in analysis is listed, computed.
+        for id in builtin().keys() {
+            let a = items.iter().find(|a| a["id"] == id.as_str()).unwrap();
+            assert!(a["computed_at"].is_string(), "{id}");
+        }
 
         let one = json(w, &format!("/api/v1/analyses/{ANALYSIS}"), token).await;
         let schema = &doc["components"]["schemas"]["Analysis"];
@@ -204,9 +220,10 @@ async fn the_api_serves_exactly_the_public_form_for_every_caller() {
         assert_eq!(one["kind"], "care_chain");
         assert_eq!(one["shown"], true);
         assert_eq!(one["linkage"], "region");
-        // Exactly what `public` lets through, for every caller: a region analyst's own
-        // unsuppressed values are not in the API.
+        // Exactly what `public_all` lets through over the whole run, for every caller: a region
+        // analyst's own unsuppressed values are not in the API.
         assert_eq!(one["results"], expected);
+        assert!(one["results"][0]["kind"] == "care_chain");
         assert!(
             !one.to_string().contains(&w.run_id),
             "the run id is not shown"
@@ -214,8 +231,10 @@ async fn the_api_serves_exactly_the_public_form_for_every_caller() {
     }
     // The test data has hidden values, and shown ones.
     let results = w.results();
-    let policy = DisclosurePolicy::default_public();
-    let publics: Vec<PublicChain> = results.iter().map(|r| public(r, &policy)).collect();
+    let publics: Vec<PublicChain> = results
+        .iter()
+        .map(|r| public_of(w, &r.region).unwrap())
+        .collect();
     assert!(
         publics[0].patients.value.is_some(),
         "Sweden's cohort is shown"
@@ -229,11 +248,8 @@ async fn the_api_serves_exactly_the_public_form_for_every_caller() {
             .any(|s| s.share.is_none())
     );
 
-    // Unknown or never run: 404 problem.
-    let never_run = vardhub_engine::analysis::builtin()
-        .into_keys()
-        .find(|k| k != ANALYSIS);
-    for id in ["finns_inte".to_owned()].into_iter().chain(never_run) {
+    // Unknown: 404 problem.
+    for id in ["finns_inte"] {
         let res = get(w, &format!("/api/v1/analyses/{id}"), None).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{id}");
         assert_eq!(
@@ -244,7 +260,7 @@ async fn the_api_serves_exactly_the_public_form_for_every_caller() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{id}");
         assert!(res.text().await.unwrap().contains("<html lang=\"sv\">"));
     }
-    // A kind not shown yet: described, no results.
+    // A kind the server does not know: described, no results.
     let other = json(w, &format!("/api/v1/analyses/{NOT_SHOWN}"), None).await;
     assert_eq!(other["shown"], false);
     assert_eq!(other["results"], Value::Array(Vec::new()));
@@ -281,6 +297,31 @@ async fn the_public_page_shows_what_public_lets_through_and_says_why_the_rest_is
             assert_no_blank_or_nan(&html);
         }
     }
+    // The door is the whole run's: a region whose count its own result alone would show, but
+    // which Sweden minus the other regions would give away, is hidden, and says why.
+    let policy = vardhub_engine::disclosure::DisclosurePolicy::default_public();
+    let secondary = results
+        .iter()
+        .find(|r| {
+            vardhub_engine::analysis::public(r, &policy)
+                .patients
+                .value
+                .is_some()
+                && public_of(w, &r.region).unwrap().patients.value.is_none()
+        })
+        .expect("a region hidden only beside the others");
+    let html = page(
+        w,
+        &format!("/analyser/{ANALYSIS}?region={}", secondary.region),
+        None,
+    )
+    .await;
+    let p = panel(&html, "allman").unwrap();
+    assert_eq!(
+        fact(p, "allman-patienter"),
+        "Dold – annars kunde dolda värden räknas fram"
+    );
+    assert!(!p.contains("allman-steg-tabell"));
     // Sweden: every section, each chart followed by its table.
     let html = page(w, &format!("/analyser/{ANALYSIS}"), None).await;
     for section in ["steg", "kurvor", "tider", "vagar", "kostnad"] {
@@ -311,7 +352,7 @@ async fn the_public_page_shows_what_public_lets_through_and_says_why_the_rest_is
     assert!(en.contains("<html lang=\"en\">"));
     assert!(en.contains("The care chain after a hip fracture"));
     assert!(en.contains("Share reaching each step"));
-    // A kind not shown yet.
+    // A kind the server does not know.
     let other = page(w, &format!("/analyser/{NOT_SHOWN}"), None).await;
     assert!(other.contains("id=\"visas-inte\""));
 }
@@ -323,7 +364,7 @@ async fn a_region_analyst_sees_its_own_unsuppressed_result_and_no_other_regions(
     let (a, b) = (own(REGION_A), own(REGION_B));
     // The test data: something of A's and B's is hidden from the public.
     let hidden = |c: &ChainResult| {
-        let p = public(c, &DisclosurePolicy::default_public());
+        let p = public_of(w, &c.region).unwrap();
         p.steps.iter().any(|s| s.share.is_none()) || p.patients.value.is_none()
     };
     assert!(hidden(&a) && hidden(&b));
@@ -363,7 +404,7 @@ async fn a_region_analyst_sees_its_own_unsuppressed_result_and_no_other_regions(
             assert!(!own_panel.contains("data-region=\"00\""));
             if chosen == other.region {
                 // The other region's hidden shares stay hidden (their rows say why).
-                let p = public(other, &DisclosurePolicy::default_public());
+                let p = public_of(w, &other.region).unwrap();
                 let shown = rows(public_panel, "allman-steg-tabell");
                 for s in p.steps.iter().filter(|s| s.share.is_none()) {
                     assert_eq!(shown[&s.id].data["share"], "", "{user}: {}", s.id);
@@ -373,7 +414,7 @@ async fn a_region_analyst_sees_its_own_unsuppressed_result_and_no_other_regions(
                         s.id
                     );
                 }
-                assert!(p.steps.iter().any(|s| s.share.is_none()));
+                assert!(p.steps.iter().any(|s| s.share.is_none()) || p.patients.value.is_none());
             }
         }
     }
@@ -421,4 +462,50 @@ async fn a_region_analyst_sees_its_own_unsuppressed_result_and_no_other_regions(
     // (The chain's integrity is checked where nothing else appends meanwhile: other tests of
     // this server append while this one reads.)
     hub.close().await;
+}
+
+#[tokio::test]
+async fn the_infarction_chain_counts_from_discharge_and_every_area_shows_public_all() {
+    let w = analysis_world();
+    let doc: Value = json(w, "/api/openapi.json", None).await;
+    let one = json(w, &format!("/api/v1/analyses/{AMI}"), None).await;
+    let schema = &doc["components"]["schemas"]["Analysis"];
+    assert_eq!(
+        schema::check(&doc, schema, &one, "analysis"),
+        Vec::<String>::new()
+    );
+    assert_eq!(one["time_zero"], "discharge");
+    assert_eq!(one["horizon_days"], 30);
+    assert_eq!(one["results"], expected_public(w, AMI));
+    let sweden = chain_of(w, AMI, "00").unwrap();
+    assert!(
+        sweden.steps.iter().any(|s| s.share.is_some()),
+        "shown values"
+    );
+    for r in w.public_of(AMI) {
+        let region = r.region().to_owned();
+        let html = page(w, &format!("/analyser/{AMI}?region={region}"), None).await;
+        // Times and "day 30" count from discharge, and the page says so.
+        assert!(html.contains("30 dagar från utskrivningen"), "{region}");
+        let p = panel(&html, "allman").unwrap();
+        assert!(p.contains(&format!("data-region=\"{region}\"")));
+        assert_panel_shows(p, "allman", &chain_of(w, AMI, &region).unwrap());
+        if chain_of(w, AMI, &region).unwrap().steps.is_empty() {
+            assert!(p.contains("class=\"notice\""), "{region}: why in words");
+        } else {
+            assert!(
+                p.contains("Dag 30 från utskrivningen (95 % KI)"),
+                "{region}"
+            );
+            assert!(p.contains("Tiden räknas från utskrivningen."), "{region}");
+            assert!(p.contains("Dagar från utskrivningen"), "{region}");
+        }
+        assert_no_blank_or_nan(&html);
+    }
+    // The hip fracture counts from admission: no "from discharge" there.
+    let html = page(w, &format!("/analyser/{ANALYSIS}"), None).await;
+    assert!(html.contains("från inskrivningen"));
+    assert!(!html.contains("från utskrivningen"));
+    let en = page(w, &format!("/analyser/{AMI}?lang=en"), None).await;
+    assert!(en.contains("Day 30 from discharge (95 % CI)"));
 }

@@ -1,11 +1,14 @@
-//! The analysis page in the real browser: every chart renders and is followed by its table,
+//! The analysis pages in the real browser: every chart renders and is followed by its table,
 //! nothing reads NaN or is blank, the keyboard reaches the area chooser, and axe-core (vendored
-//! under `tests/vendor/`) finds no WCAG 2.1 A/AA violation — logged out in Swedish and English,
-//! and logged in as a region analyst with the own unsuppressed panel.
+//! under `tests/vendor/`) finds no WCAG 2.1 A/AA violation — the care chain logged out in
+//! Swedish and English and logged in as a region analyst with the own unsuppressed panel; cost
+//! over time and before/after logged out, and as a national analyst with the unsuppressed panel
+//! (at the fixture's scale the mobile team's public estimates are hidden, so its effect and
+//! period charts are drawn in that panel).
 
 use super::{WAIT, screenshots_dir, start_browser};
 use crate::support::REGION_A;
-use crate::support::analysis::{ANALYSIS, analysis_world};
+use crate::support::analysis::{ANALYSIS, AnalysisWorld, COST, TEAM, TEAM_REGION, analysis_world};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -98,6 +101,32 @@ async fn axe_violations(c: &Client) -> Vec<Value> {
     v["violations"].as_array().cloned().unwrap()
 }
 
+/// Log in as `user` through the login form.
+async fn log_in(c: &Client, w: &AnalysisWorld, user: &str) {
+    c.goto(&format!("{}/logga-in?lang=sv", w.base))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#namn"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(w.token(user))
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.login button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "form[action='/logga-ut']").await;
+}
+
 async fn check_page(c: &Client, name: &str) -> usize {
     let charts = wait_for_charts(c).await;
     assert_tables(c).await;
@@ -187,28 +216,7 @@ async fn the_analysis_page_renders_its_charts_with_tables_and_passes_axe() {
     check_page(&c, "analys-en").await;
 
     // A region analyst: the own region's unsuppressed panel beside the public result.
-    c.goto(&format!("{}/logga-in?lang=sv", w.base))
-        .await
-        .unwrap();
-    c.find(Locator::Css("#namn"))
-        .await
-        .unwrap()
-        .send_keys("reg_a")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#token"))
-        .await
-        .unwrap()
-        .send_keys(w.token("reg_a"))
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.login button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for(&c, "form[action='/logga-ut']").await;
+    log_in(&c, w, "reg_a").await;
     c.goto(&format!("{}/analyser/{ANALYSIS}", w.base))
         .await
         .unwrap();
@@ -230,5 +238,73 @@ async fn the_analysis_page_renders_its_charts_with_tables_and_passes_axe() {
         "{heading}"
     );
     check_page(&c, "analys-region-analytiker").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cost_and_before_after_pages_render_their_charts_with_tables_and_pass_axe() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let w = analysis_world();
+
+    // Cost over time, Sweden: the months chart (lines, band, rule at the index) and its table.
+    c.goto(&format!("{}/analyser/{COST}?lang=sv", w.base))
+        .await
+        .unwrap();
+    wait_for(&c, "#allman").await;
+    let charts = check_page(&c, "kostnad-over-tid-sv").await;
+    assert!(charts >= 1, "the months chart ({charts})");
+    wait_for(&c, "#allman-manader-diagram[data-rendered='true'] svg").await;
+    let rows = c
+        .find_all(Locator::Css("#allman-manader-tabell tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 24, "one row per month, −12 … 11");
+    c.goto(&format!("{}/analyser/{COST}?lang=en", w.base))
+        .await
+        .unwrap();
+    wait_for(&c, "html[lang='en']").await;
+    check_page(&c, "kostnad-over-tid-en").await;
+
+    // Before/after, logged out: the team's region with its counts and why the estimates are
+    // hidden, in words.
+    c.goto(&format!(
+        "{}/analyser/{TEAM}?region={TEAM_REGION}&lang=sv",
+        w.base
+    ))
+    .await
+    .unwrap();
+    wait_for(&c, &format!("#allman[data-region='{TEAM_REGION}']")).await;
+    check_page(&c, "fore-efter-sv").await;
+    let note = c
+        .find(Locator::Css("#allman > p.notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(note.starts_with("Skattningarna visas inte"), "{note}");
+
+    // A national analyst: the team's region unsuppressed, both effects side by side and the
+    // periods of both groups, each chart with its table.
+    log_in(&c, w, "nat").await;
+    c.goto(&format!("{}/analyser/{TEAM}?region={TEAM_REGION}", w.base))
+        .await
+        .unwrap();
+    wait_for(&c, &format!("#egen[data-region='{TEAM_REGION}']")).await;
+    let charts = check_page(&c, "fore-efter-nationell").await;
+    assert!(charts >= 2, "effects and periods ({charts})");
+    for id in ["egen-effekt-diagram", "egen-perioder-diagram"] {
+        wait_for(&c, &format!("#{id}[data-rendered='true'] svg")).await;
+    }
+    let labels = c
+        .find(Locator::Css("#egen-effekt-diagram"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(labels.contains("Naiv före/efter"), "{labels}");
     c.close().await.unwrap();
 }

@@ -1,16 +1,17 @@
 //! The analysis pages: `/analyser` lists the patient-level analyses with the date of their
 //! newest run, `/analyser/{id}` shows one: what it is, when it ran, how far patients' contacts
-//! are linked, then the public result for Sweden or a chosen region (through the engine's
-//! `analysis::public`), and for a logged-in analyst a clearly labelled panel with the own
-//! region's unsuppressed result (national analysts and admins: the chosen area's), audited.
+//! are linked, then the public result for Sweden or a chosen region (the whole run through the
+//! engine's `analysis::public_all`, see [`crate::analyses`]), and for a logged-in analyst a
+//! clearly labelled panel with the own region's unsuppressed result (national analysts and
+//! admins: the chosen area's), audited.
 //!
 //! Each kind of analysis is one module that turns a result into a [`Panel`] (care chains:
-//! [`super::chain`]); a kind without one is listed and described, and its page says it is not
-//! shown yet.
+//! [`super::chain`], cost over time: [`super::cost_time`], before/after:
+//! [`super::before_after`]); a kind the server does not know is listed and described, and its
+//! page says it is not shown.
 
-use super::chain;
-use super::{Base, message, render};
-use crate::analyses::{AnalysisInfo, CARE_CHAIN};
+use super::{Base, before_after, chain, cost_time, message, render};
+use crate::analyses::{AnalysisInfo, BEFORE_AFTER, CARE_CHAIN, COST_OVER_TIME};
 use crate::auth::{Access, Caller};
 use crate::i18n::{Lang, region_name};
 use crate::problem::Problem;
@@ -23,6 +24,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::Deserialize;
 use vardhub_domain::RegionCode;
+use vardhub_engine::analysis::PublicResult;
 
 /// A fact in a panel's summary (`<dt>`/`<dd>`; the `<dd>` gets the id `{panel}-{key}`).
 pub struct Fact {
@@ -98,6 +100,66 @@ pub struct Panel {
     pub note: Option<String>,
     /// Sections.
     pub sections: Vec<Section>,
+}
+
+impl Panel {
+    /// An empty panel of area `region` (`00` = Sweden) with the area as its first fact.
+    pub fn new(id: &'static str, heading: String, own: bool, region: &str, lang: Lang) -> Panel {
+        Panel {
+            id,
+            heading,
+            own,
+            region: region.to_owned(),
+            facts: vec![Fact {
+                key: "omrade",
+                label: lang.pick("Område", "Area").to_owned(),
+                value: region_name(region, lang).to_owned(),
+            }],
+            note: None,
+            sections: Vec::new(),
+        }
+    }
+}
+
+/// The panel of one result of a document of `kind` (`None`: no patient in the cohort there).
+/// `min_cost_patients` is the policy's least number of patients behind a mean cost (to say why
+/// a mean is hidden).
+#[allow(clippy::too_many_arguments)]
+fn panel_of(
+    kind: &str,
+    id: &'static str,
+    heading: String,
+    own: bool,
+    region: &str,
+    result: Option<&PublicResult>,
+    info: &AnalysisInfo,
+    min_cost_patients: u64,
+    lang: Lang,
+) -> Panel {
+    let p = Panel::new(id, heading, own, region, lang);
+    match kind {
+        COST_OVER_TIME => {
+            let r = result.and_then(|r| match r {
+                PublicResult::CostOverTime(c) => Some(c),
+                _ => None,
+            });
+            cost_time::panel(p, r, info, min_cost_patients, lang)
+        }
+        BEFORE_AFTER => {
+            let r = result.and_then(|r| match r {
+                PublicResult::BeforeAfter(b) => Some(b),
+                _ => None,
+            });
+            before_after::panel(p, r, info, min_cost_patients, lang)
+        }
+        _ => {
+            let r = result.and_then(|r| match r {
+                PublicResult::CareChain(c) => Some(c),
+                _ => None,
+            });
+            chain::panel(p, r, info, lang)
+        }
+    }
 }
 
 /// An analysis in the list.
@@ -196,16 +258,50 @@ fn linkage_words(info: &AnalysisInfo, lang: Lang) -> String {
     .to_owned()
 }
 
-/// The follow-up in words.
-fn follow_up_words(info: &AnalysisInfo, lang: Lang) -> String {
-    let from = if info.from_discharge {
-        lang.pick("från utskrivningen", "from discharge")
+/// Time zero in words: "utskrivningen" or "inskrivningen".
+pub fn time_zero_words(info: &AnalysisInfo, lang: Lang) -> &'static str {
+    if info.from_discharge {
+        lang.pick("utskrivningen", "discharge")
     } else {
-        lang.pick("från inskrivningen", "from admission")
-    };
-    match info.horizon_days {
-        Some(h) => format!("{h} {} {from}", lang.pick("dagar", "days")),
-        None => from.to_owned(),
+        lang.pick("inskrivningen", "admission")
+    }
+}
+
+/// The follow-up in words, by kind.
+fn follow_up_words(info: &AnalysisInfo, lang: Lang) -> String {
+    let zero = time_zero_words(info, lang);
+    match info.kind.as_str() {
+        COST_OVER_TIME => match info.months {
+            Some((before, after)) => format!(
+                "{} {before} {} {after} {} {zero} {}",
+                lang.pick("Från", "From"),
+                lang.pick("månader före till", "months before to"),
+                lang.pick("månader efter", "months after"),
+                lang.pick("vid indextillfället", "at the index event"),
+            ),
+            None => format!("{} {zero}", lang.pick("Månader kring", "Months around")),
+        },
+        BEFORE_AFTER => match (info.window_days, &info.exposure) {
+            (Some(w), Some((codes, within))) => format!(
+                "{w} {} {w} {} {zero}; {} ({}) {} {within} {} {zero}",
+                lang.pick("dagar före och", "days before and"),
+                lang.pick("dagar efter", "days after"),
+                lang.pick("insatsen", "the intervention"),
+                codes.join(", "),
+                lang.pick("inom", "within"),
+                lang.pick("dagar efter", "days after"),
+            ),
+            _ => format!("{} {zero}", lang.pick("Före och efter", "Before and after")),
+        },
+        CARE_CHAIN => {
+            let from = format!("{} {zero}", lang.pick("från", "from"));
+            match info.horizon_days {
+                Some(h) => format!("{h} {} {from}", lang.pick("dagar", "days")),
+                None => from,
+            }
+        }
+        // A kind the server does not know: nothing to say.
+        _ => "–".to_owned(),
     }
 }
 
@@ -243,14 +339,18 @@ pub async fn analysis(
         .unwrap_or_else(|| "00".to_owned());
     let defs = state.definitions();
     let policy = defs.policy();
+    let min_cost = policy.analysis().min_cost_patients;
     let access = caller.access();
+    let kind = loaded.kind();
     let mut panels = Vec::new();
-    // One arm per kind shown; other kinds get the page's "not shown yet" notice.
-    if loaded.kind() == CARE_CHAIN {
+    // Kinds the server knows; another kind gets the page's "not shown" notice.
+    if loaded.shown() {
         base.charts = true;
+        // Every area's public result comes from the whole run's public form.
         let public = loaded.public(policy);
         let area = region_name(&chosen, lang);
-        panels.push(chain::panel(
+        panels.push(panel_of(
+            kind,
             "allman",
             format!(
                 "{} {area}",
@@ -258,8 +358,9 @@ pub async fn analysis(
             ),
             false,
             &chosen,
-            public.iter().find(|c| c.region == chosen),
+            public.iter().find(|r| r.region() == chosen),
             &info,
+            min_cost,
             lang,
         ));
         // The analyst's own region (national analysts and admins: the chosen area), unsuppressed.
@@ -288,13 +389,15 @@ pub async fn analysis(
                     region_name(&own, lang)
                 ),
             };
-            panels.push(chain::panel(
+            panels.push(panel_of(
+                kind,
                 "egen",
                 heading,
                 true,
                 &own,
                 result.as_ref(),
                 &info,
+                min_cost,
                 lang,
             ));
         }

@@ -1,6 +1,6 @@
 //! How analysis results read: counts, shares, kronor and times in plain units, the Swedish way
-//! (`73 141 kr`, `60,0 %`, `14,5 timmar`, non-breaking spaces), and a hidden value's status in
-//! words: never a blank, never `NaN`.
+//! (`73 141 kr`, `60,0 %`, `14,5 timmar`, `−3 120 kr`: non-breaking spaces, decimal comma, a real
+//! minus sign), and a hidden value's status in words: never a blank, never `NaN`.
 
 use crate::i18n::{Lang, NBSP, grouped};
 use vardhub_engine::analysis::disclose::PublicCount;
@@ -11,8 +11,8 @@ pub fn status_words(status: Status, lang: Lang) -> String {
     match status {
         Status::HiddenSmall => lang.pick("Dold – för få patienter", "Hidden – too few patients"),
         Status::HiddenSecondary => lang.pick(
-            "Dold – för få patienter kvar i uppföljningen",
-            "Hidden – too few patients still followed",
+            "Dold – annars kunde dolda värden räknas fram",
+            "Hidden – hidden values could otherwise be worked out",
         ),
         Status::NotApplicable => lang.pick("Ej tillämpligt", "Not applicable"),
         Status::NoCases => lang.pick("Inga patienter", "No patients"),
@@ -55,6 +55,20 @@ pub fn kronor(v: f64, lang: Lang) -> String {
     format!("{}{NBSP}{}", grouped(v, 0, lang), lang.pick("kr", "SEK"))
 }
 
+/// A range of kronor: `10 200 kr – 14 900 kr`; with a negative limit `−5 000 kr – −1 200 kr`.
+pub fn kronor_range(lower: f64, upper: f64, lang: Lang) -> String {
+    format!("{} – {}", kronor(lower, lang), kronor(upper, lang))
+}
+
+/// An amount with its interval: `12 345 kr (10 200 kr – 14 900 kr)`.
+pub fn kronor_ci(value: f64, lower: f64, upper: f64, lang: Lang) -> String {
+    format!(
+        "{} ({})",
+        kronor(value, lang),
+        kronor_range(lower, upper, lang)
+    )
+}
+
 /// A time in days in a plain unit: hours under two days (`14,5 timmar`), else days
 /// (`3,2 dagar`); an unbounded interval limit is `obegränsad`.
 pub fn duration(days: f64, lang: Lang) -> String {
@@ -95,6 +109,14 @@ mod tests {
         assert_eq!(duration(0.5, Lang::Sv), "12,0\u{a0}timmar");
         assert_eq!(duration(3.25, Lang::En), "3.2\u{a0}days");
         assert_eq!(duration(f64::INFINITY, Lang::Sv), "obegränsad");
+        assert_eq!(
+            kronor_ci(-3120.4, -5000.0, -1200.0, Lang::Sv),
+            "−3\u{a0}120\u{a0}kr (−5\u{a0}000\u{a0}kr – −1\u{a0}200\u{a0}kr)"
+        );
+        assert_eq!(
+            kronor_ci(-3120.4, -5000.0, 1200.0, Lang::En),
+            "-3,120\u{a0}SEK (-5,000\u{a0}SEK – 1,200\u{a0}SEK)"
+        );
         let hidden = PublicCount {
             value: None,
             status: Status::HiddenSmall,

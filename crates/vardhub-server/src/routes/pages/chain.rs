@@ -4,46 +4,28 @@
 //! concentration. Every chart is followed by a table of the same numbers; a value that is not
 //! shown says why in words.
 //!
-//! The input has the published shape: the public result (from `analysis::public`) or an
+//! Times, "day 30" and the horizon count from the recipe's time zero: the index admission, or
+//! its discharge (then the page says "från utskrivningen").
+//!
+//! The input has the published shape: the public result (from `analysis::public_all`) or an
 //! analyst's own unsuppressed result with every value shown; this module cannot tell them apart
 //! and does not need to.
 
-use super::analyses::{Chart, Fact, Panel, Row, Section, Table};
+use super::analyses::{Chart, Fact, Panel, Row, Section, Table, time_zero_words};
 use super::analysis_text::{
-    count, duration, kronor, percent, percent_interval, raw, raw_count, status_words,
+    count, duration, kronor, kronor_range, percent, percent_interval, raw, raw_count, status_words,
 };
+use super::cost_parts::concentration_table;
 use crate::analyses::AnalysisInfo;
-use crate::charts::{self, CurvePoint, ShareBar, embed};
-use crate::i18n::{Lang, NBSP, grouped, region_name};
-use serde_json::{Value, json};
+use crate::charts::{self, CurvePoint, ShareBar, described};
+use crate::i18n::{Lang, grouped};
 use vardhub_engine::analysis::chain::{CostResult, TimeQuantile};
 use vardhub_engine::analysis::disclose::{PublicChain, PublicStep};
 use vardhub_engine::disclosure::Status;
 
-/// The panel `id` of area `region` for `chain` (`None`: no patient in the cohort there).
-pub fn panel(
-    id: &'static str,
-    heading: String,
-    own: bool,
-    region: &str,
-    chain: Option<&PublicChain>,
-    info: &AnalysisInfo,
-    lang: Lang,
-) -> Panel {
-    let area = Fact {
-        key: "omrade",
-        label: lang.pick("Område", "Area").to_owned(),
-        value: region_name(region, lang).to_owned(),
-    };
-    let mut p = Panel {
-        id,
-        heading,
-        own,
-        region: region.to_owned(),
-        facts: vec![area],
-        note: None,
-        sections: Vec::new(),
-    };
+/// Fill the panel `p` with `chain` (`None`: no patient in the cohort in its area).
+pub fn panel(mut p: Panel, chain: Option<&PublicChain>, info: &AnalysisInfo, lang: Lang) -> Panel {
+    let id = p.id;
     let patients = |value: String| Fact {
         key: "patienter",
         label: lang.pick("Patienter", "Patients").to_owned(),
@@ -97,21 +79,36 @@ impl Names<'_> {
             .find(|s| s.0 == id)
             .map_or_else(|| id.to_owned(), |s| self.lang.pick(&s.1, &s.2).to_owned())
     }
-    /// "Inom 120 dagar".
+    /// "Inom 120 dagar"; from a discharge "Inom 30 dagar från utskrivningen".
     fn within(&self) -> String {
-        match self.info.horizon_days {
+        let within = match self.info.horizon_days {
             Some(h) => format!("{} {h} {}", self.lang.pick("Inom", "Within"), self.days()),
             None => self
                 .lang
                 .pick("Inom uppföljningen", "Within follow-up")
                 .to_owned(),
-        }
+        };
+        format!("{within}{}", self.from())
     }
     fn days(&self) -> &'static str {
         self.lang.pick("dagar", "days")
     }
+    /// "Dag 30"; from a discharge "Dag 30 från utskrivningen".
     fn day_30(&self) -> String {
-        self.lang.pick("Dag 30", "Day 30").to_owned()
+        format!("{}{}", self.lang.pick("Dag 30", "Day 30"), self.from())
+    }
+    /// " från utskrivningen" when time zero is the discharge (the admission goes without
+    /// saying).
+    fn from(&self) -> String {
+        if self.info.from_discharge {
+            format!(
+                " {} {}",
+                self.lang.pick("från", "from"),
+                time_zero_words(self.info, self.lang)
+            )
+        } else {
+            String::new()
+        }
     }
     fn ci(&self) -> String {
         self.lang.pick("95 % KI", "95 % CI").to_owned()
@@ -127,10 +124,13 @@ fn with_interval(share: f64, lower: f64, upper: f64, lang: Lang) -> String {
     )
 }
 
-/// The spec with a description (the chart's accessible name), embeddable.
-fn described(mut spec: Value, description: &str) -> String {
-    spec["description"] = json!(description);
-    embed(&spec)
+/// Why a share is hidden when too few patients are still followed at its time.
+fn too_few_followed(lang: Lang) -> String {
+    lang.pick(
+        "Dold – för få patienter kvar i uppföljningen",
+        "Hidden – too few patients still followed",
+    )
+    .to_owned()
 }
 
 /// The share by day 30 of a step: shown, zero (derivable from what is shown), or hidden.
@@ -154,10 +154,16 @@ fn steps(id: &str, c: &PublicChain, n: &Names) -> Section {
         let d30 = match day30 {
             Ok(Some((x, lo, hi))) => with_interval(x, lo, hi, lang),
             Ok(None) => percent(0.0, lang),
-            Err(()) => status_words(Status::HiddenSecondary, lang),
+            Err(()) => too_few_followed(lang),
         };
         let h = match s.share {
             Some(p) => with_interval(p.share, p.lower, p.upper, lang),
+            // The step's own door hides a share whose curve's end rests on too few patients
+            // still followed (its count shown); the whole run's door hides the step with its
+            // count when it would give a hidden one away.
+            None if s.share_status == Status::HiddenSecondary && s.reached.value.is_some() => {
+                too_few_followed(lang)
+            }
             None => status_words(s.share_status, lang),
         };
         let pct = |x: f64| Some(x * 100.0);
@@ -197,7 +203,18 @@ fn steps(id: &str, c: &PublicChain, n: &Names) -> Section {
                 "Andel av patienterna som nått steget dag 30 och inom uppföljningstiden, med 95 % konfidensintervall (KI). Död räknas som konkurrerande händelse.",
                 "Share of the patients who reached the step by day 30 and within follow-up, with 95 % confidence interval (CI). Death counts as a competing event.",
             )
-            .to_owned(),
+            .to_owned()
+            + &if n.info.from_discharge {
+                format!(
+                    " {}",
+                    lang.pick(
+                        "Tiden räknas från utskrivningen.",
+                        "Time counts from discharge."
+                    )
+                )
+            } else {
+                String::new()
+            },
         chart: any.then(|| Chart {
             id: format!("{id}-diagram"),
             spec: described(charts::step_bars(&bars, lang), &heading),
@@ -518,7 +535,7 @@ fn cost(id: &str, cost: Option<&CostResult>, lang: Lang) -> Section {
             row(
                 "intervall",
                 lang.pick("95 % konfidensintervall", "95 % confidence interval"),
-                format!("{} – {}", kronor(c.lower, lang), kronor(c.upper, lang)),
+                kronor_range(c.lower, c.upper, lang),
                 String::new(),
             ),
             row(
@@ -533,39 +550,11 @@ fn cost(id: &str, cost: Option<&CostResult>, lang: Lang) -> Section {
         ],
         long: false,
     });
-    section.tables.push(Table {
-        id: format!("{id}-koncentration"),
-        caption: lang
-            .pick(
-                "Kostnadskoncentration: de dyraste patienternas andel av kostnaden",
-                "Cost concentration: the costliest patients' share of the cost",
-            )
-            .to_owned(),
-        head: vec![
-            lang.pick("De dyraste", "The costliest").into(),
-            lang.pick("Patienter", "Patients").into(),
-            lang.pick("Andel av kostnaden", "Share of the cost").into(),
-        ],
-        rows: c
-            .concentration
-            .iter()
-            .map(|g| Row {
-                key: format!("topp-{}", (g.top * 100.0).round()),
-                data: vec![("share", raw(g.share))],
-                cells: vec![
-                    format!("{}{NBSP}%", grouped(g.top * 100.0, 0, lang)),
-                    grouped(g.patients as f64, 0, lang),
-                    match g.share {
-                        Some(x) => percent(x, lang),
-                        None if c.total <= 0.0 => lang
-                            .pick("Ej tillämpligt – ingen kostnad", "Not applicable – no cost")
-                            .to_owned(),
-                        None => status_words(Status::HiddenSmall, lang),
-                    },
-                ],
-            })
-            .collect(),
-        long: false,
-    });
+    section.tables.push(concentration_table(
+        format!("{id}-koncentration"),
+        &c.concentration,
+        c.total,
+        lang,
+    ));
     section
 }

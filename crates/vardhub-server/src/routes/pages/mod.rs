@@ -3,8 +3,11 @@
 
 mod analyses;
 mod analysis_text;
+mod before_after;
 mod catalogue;
 mod chain;
+mod cost_parts;
+mod cost_time;
 mod deliveries;
 mod format;
 mod indicator;
