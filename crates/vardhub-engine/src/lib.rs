@@ -23,4 +23,5 @@ pub mod analysis;
 pub mod definitions;
 pub mod disclosure;
 pub mod indicator;
+pub mod output_check;
 pub mod stats;
