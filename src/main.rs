@@ -14,6 +14,7 @@ use vardhub_ingest::{IngestOptions, Lang, Progress, Pseudonymiser};
 use vardhub_store::{DeliveryFilter, Hub, RecipeStatus};
 
 mod analyses;
+mod audit_review;
 mod definitions;
 mod demo;
 mod indicators;
@@ -353,6 +354,25 @@ enum KeysCommand {
 enum AuditCommand {
     /// Kontrollera hashkedjan / verify the hash chain.
     Verify,
+    /// Loggkontroll: vem läste vad, nekade försök och ovanliga mönster (exit 1 vid flaggor)
+    /// / log review: who read what, refused attempts and unusual patterns (exit 1 when flagged).
+    Review {
+        /// Första dag (svensk tid) / first day (Swedish time), YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Sista dag / last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// En regions CSV i stället för sammanfattningen / one region's CSV instead of the summary.
+        #[arg(long)]
+        region: Option<String>,
+        /// Antal per användare och dag i stället för varje händelse / counts per user and day.
+        #[arg(long)]
+        daily: bool,
+        /// Skriv CSV till fil / write the CSV to a file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -760,6 +780,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Audit {
+            action:
+                AuditCommand::Review {
+                    from,
+                    to,
+                    region,
+                    daily,
+                    out,
+                },
+        } => {
+            let (hub, _) = keys::open_hub(&cli).await?;
+            let code =
+                audit_review::run(&hub, from, to, region.as_deref(), *daily, out.as_deref()).await;
+            hub.close().await;
+            code
         }
         Command::Synth {
             out,

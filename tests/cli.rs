@@ -1258,4 +1258,31 @@ fn an_analysis_is_stored_as_a_run_of_kind_analysis_and_prints_the_public_view() 
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("finns_inte"));
     let audit = run(vardhub(&data).args(["audit", "verify"]));
     assert!(audit.status.success());
+    // Log review over the days around now (Swedish days): the CLI's own work is not access, so
+    // nothing is flagged; a region's CSV has the Swedish header.
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (
+        (today - chrono::Duration::days(1)).to_string(),
+        (today + chrono::Duration::days(1)).to_string(),
+    );
+    let review = run(vardhub(&data).args(["audit", "review", "--from", &from, "--to", &to]));
+    let stdout = String::from_utf8_lossy(&review.stdout);
+    assert!(
+        review.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&review.stderr)
+    );
+    assert!(stdout.contains("0 flaggor"), "{stdout}");
+    let csv = tmp.path().join("loggkontroll-13.csv");
+    let region = run(vardhub(&data)
+        .args([
+            "audit", "review", "--from", &from, "--to", &to, "--region", "13", "--out",
+        ])
+        .arg(&csv));
+    assert!(region.status.success());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}löpnummer;"), "{text}");
+    let bad = run(vardhub(&data).args(["audit", "review", "--from", "igår", "--to", &to]));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
 }
