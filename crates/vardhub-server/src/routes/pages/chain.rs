@@ -15,7 +15,7 @@ use super::analyses::{Chart, Fact, Panel, Row, Section, Table, time_zero_words};
 use super::analysis_text::{
     count, duration, kronor, kronor_range, percent, percent_interval, raw, raw_count, status_words,
 };
-use super::cost_parts::concentration_table;
+use super::cost_parts::{concentration_table, measure_row, measure_table};
 use crate::analyses::AnalysisInfo;
 use crate::charts::{self, CurvePoint, ShareBar, described};
 use crate::i18n::{Lang, grouped};
@@ -504,20 +504,11 @@ fn cost(id: &str, cost: Option<&CostResult>, lang: Lang) -> Section {
         );
         return section;
     };
-    let row = |key: &str, label: &str, value: String, raw_value: String| Row {
-        key: key.to_owned(),
-        data: vec![("value", raw_value)],
-        cells: vec![label.to_owned(), value],
-    };
-    section.tables.push(Table {
-        id: format!("{id}-tabell"),
-        caption: section.heading.clone(),
-        head: vec![
-            lang.pick("Mått", "Measure").into(),
-            lang.pick("Värde", "Value").into(),
-        ],
-        rows: vec![
-            row(
+    section.tables.push(measure_table(
+        format!("{id}-tabell"),
+        section.heading.clone(),
+        vec![
+            measure_row(
                 "patienter",
                 lang.pick(
                     "Patienter med hela uppföljningen",
@@ -526,19 +517,19 @@ fn cost(id: &str, cost: Option<&CostResult>, lang: Lang) -> Section {
                 grouped(c.patients as f64, 0, lang),
                 c.patients.to_string(),
             ),
-            row(
+            measure_row(
                 "medel",
                 lang.pick("Medelkostnad per patient", "Mean cost per patient"),
                 kronor(c.total, lang),
                 raw(Some(c.total)),
             ),
-            row(
+            measure_row(
                 "intervall",
                 lang.pick("95 % konfidensintervall", "95 % confidence interval"),
                 kronor_range(c.lower, c.upper, lang),
                 String::new(),
             ),
-            row(
+            measure_row(
                 "index",
                 lang.pick(
                     "Medelkostnad för indexvårdtillfället",
@@ -548,8 +539,8 @@ fn cost(id: &str, cost: Option<&CostResult>, lang: Lang) -> Section {
                 raw(Some(c.index_stay)),
             ),
         ],
-        long: false,
-    });
+        lang,
+    ));
     section.tables.push(concentration_table(
         format!("{id}-koncentration"),
         &c.concentration,

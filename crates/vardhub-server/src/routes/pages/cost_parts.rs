@@ -1,11 +1,36 @@
 //! Cost tables shared by the kinds of analysis that report a cost per patient (care chains, cost
-//! over time): how concentrated the cost is on the costliest patients.
+//! over time): the measure/value table of a cost and how concentrated the cost is on the
+//! costliest patients.
 
 use super::analyses::{Row, Table};
 use super::analysis_text::{percent, raw, status_words};
 use crate::i18n::{Lang, NBSP, grouped};
 use vardhub_engine::analysis::chain::Concentration;
 use vardhub_engine::disclosure::Status;
+
+/// One row of a measure/value table; `raw_value` goes to the row's `data-value` (machine
+/// readable, empty when there is none).
+pub fn measure_row(key: &str, label: &str, value: String, raw_value: String) -> Row {
+    Row {
+        key: key.to_owned(),
+        data: vec![("value", raw_value)],
+        cells: vec![label.to_owned(), value],
+    }
+}
+
+/// A two-column table (measure, value) with `caption`.
+pub fn measure_table(id: String, caption: String, rows: Vec<Row>, lang: Lang) -> Table {
+    Table {
+        id,
+        caption,
+        head: vec![
+            lang.pick("Mått", "Measure").into(),
+            lang.pick("Värde", "Value").into(),
+        ],
+        rows,
+        long: false,
+    }
+}
 
 /// The table `id` of the cost shares of the costliest 1, 5 and 10 % of the patients, whose
 /// mean cost is `mean`: a share not shown says why (no cost at all, or too few patients in the

@@ -9,7 +9,7 @@
 
 use super::analyses::{Chart, Fact, Panel, Row, Section, Table, time_zero_words};
 use super::analysis_text::{count, kronor, kronor_ci, raw, raw_count, status_words};
-use super::cost_parts::concentration_table;
+use super::cost_parts::{concentration_table, measure_row, measure_table};
 use crate::analyses::AnalysisInfo;
 use crate::charts::{self, LineAxes, LinePoint, described};
 use crate::i18n::{Lang, grouped};
@@ -307,20 +307,11 @@ fn after(id: &str, after: Option<&CostAfter>, months: u32, lang: Lang) -> Sectio
         );
         return section;
     };
-    let row = |key: &str, label: &str, value: String, raw_value: String| Row {
-        key: key.to_owned(),
-        data: vec![("value", raw_value)],
-        cells: vec![label.to_owned(), value],
-    };
-    section.tables.push(Table {
-        id: format!("{id}-tabell"),
-        caption: section.heading.clone(),
-        head: vec![
-            lang.pick("Mått", "Measure").into(),
-            lang.pick("Värde", "Value").into(),
-        ],
-        rows: vec![
-            row(
+    section.tables.push(measure_table(
+        format!("{id}-tabell"),
+        section.heading.clone(),
+        vec![
+            measure_row(
                 "patienter",
                 lang.pick(
                     "Patienter med hela perioden",
@@ -329,7 +320,7 @@ fn after(id: &str, after: Option<&CostAfter>, months: u32, lang: Lang) -> Sectio
                 grouped(a.patients as f64, 0, lang),
                 a.patients.to_string(),
             ),
-            row(
+            measure_row(
                 "medel",
                 lang.pick(
                     "Medelkostnad per patient (95 % KI)",
@@ -339,8 +330,8 @@ fn after(id: &str, after: Option<&CostAfter>, months: u32, lang: Lang) -> Sectio
                 raw(Some(a.mean)),
             ),
         ],
-        long: false,
-    });
+        lang,
+    ));
     section.tables.push(concentration_table(
         format!("{id}-koncentration"),
         &a.concentration,
