@@ -58,7 +58,7 @@ pub(crate) async fn run(hub: &Hub, action: &UserCommand) -> Result<ExitCode> {
             region,
             expires_days,
         } => {
-            let role = Role::parse(role).context("--role: public, region, national, admin")?;
+            let role = Role::parse(role).with_context(|| format!("--role: {}", Role::CODES))?;
             let region = region
                 .as_deref()
                 .map(RegionCode::parse)

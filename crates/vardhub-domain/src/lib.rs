@@ -12,6 +12,7 @@
 //! [`PatientId::expose_canonical`].
 
 pub mod area;
+pub mod case;
 pub mod codes;
 pub mod identity;
 pub mod identity_scan;

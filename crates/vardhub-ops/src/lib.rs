@@ -8,6 +8,7 @@
 //! * [`analyses`]: run a patient-level analysis recipe and store it as a run of kind analysis.
 
 pub mod analyses;
+pub mod cases;
 pub mod recipes;
 pub mod runs;
 

@@ -50,6 +50,15 @@ pub enum Role {
     National,
     /// Administrator: as national analyst.
     Admin,
+    /// Files needs with the competence centre and follows them (public access to data).
+    Requester,
+    /// Competence-centre staff: triage, prioritise and assess cases (public access to data).
+    CentreStaff,
+    /// Decides on cases (public access to data).
+    DecisionMaker,
+    /// A researcher in an approved project: files needs, submits outputs for checking (public
+    /// access to data: research releases are delivered outside the server).
+    Researcher,
 }
 
 impl Role {
@@ -60,6 +69,10 @@ impl Role {
             "region" => Some(Role::Region),
             "national" => Some(Role::National),
             "admin" => Some(Role::Admin),
+            "requester" => Some(Role::Requester),
+            "centre" => Some(Role::CentreStaff),
+            "decider" => Some(Role::DecisionMaker),
+            "researcher" => Some(Role::Researcher),
             _ => None,
         }
     }
@@ -70,6 +83,23 @@ impl Role {
             Role::Region => "region",
             Role::National => "national",
             Role::Admin => "admin",
+            Role::Requester => "requester",
+            Role::CentreStaff => "centre",
+            Role::DecisionMaker => "decider",
+            Role::Researcher => "researcher",
+        }
+    }
+    /// Every role's code, for help texts.
+    pub const CODES: &'static str =
+        "public, region, national, admin, requester, centre, decider, researcher";
+    /// The role this user acts in on a case of the competence centre.
+    pub fn case_role(self) -> vardhub_domain::case::CaseRole {
+        use vardhub_domain::case::CaseRole;
+        match self {
+            Role::Admin => CaseRole::Admin,
+            Role::CentreStaff => CaseRole::Staff,
+            Role::DecisionMaker => CaseRole::DecisionMaker,
+            _ => CaseRole::Requester,
         }
     }
 }

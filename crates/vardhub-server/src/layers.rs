@@ -116,15 +116,19 @@ fn own_origin(req: &Request, secure: bool) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-/// A request to a page route whose method changes state (anything but GET, HEAD, OPTIONS) must
-/// come from the server's own origin: its `Origin` header (or, without one, its `Referer`) must be
+/// A request whose method changes state (anything but GET, HEAD, OPTIONS) must come from the
+/// server's own origin: its `Origin` header (or, without one, its `Referer`) must be
 /// `http(s)://HOST` of the request. Otherwise 403: a page elsewhere cannot log a browser in as
-/// someone else (login CSRF) or out. `Origin: null` is refused.
+/// someone else (login CSRF) or out, nor file or decide a case with the browser's session.
+/// `Origin: null` is refused. An API request is exempt when it carries an `Authorization` header
+/// (a browser never adds a bearer token by itself) or no cookie (then it acts for nobody): only a
+/// cookie could let another site act with a user's rights.
 async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use axum::http::Method;
-    // The API and operations routes change nothing (any other method there is a 405).
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || is_api(req.uri().path())
+        || (is_api(req.uri().path())
+            && (req.headers().contains_key(header::AUTHORIZATION)
+                || !req.headers().contains_key(header::COOKIE)))
     {
         return next.run(req).await;
     }

@@ -6,10 +6,15 @@
 //! The analysis page (`analysis_page`): charts render, each with its table, and axe-core finds no
 //! accessibility violation, logged out and as a region analyst.
 //!
+//! A case of the competence centre (`case_pages`): filed, triaged, prioritised, assessed,
+//! linked, accepted and closed through the pages' forms by three roles; the public register
+//! shows it without personal data; axe-core on every page of the way.
+//!
 //! Without `chromedriver` the test is skipped with a message, except under `CI=true`, where a
 //! missing browser is a failure.
 
 mod analysis_page;
+mod case_pages;
 mod support;
 
 use fantoccini::{ClientBuilder, Locator};

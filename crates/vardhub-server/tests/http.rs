@@ -3,6 +3,7 @@
 //! log, and that no public response carries a hidden value.
 
 mod analyses;
+mod cases_api;
 mod support;
 mod trust;
 

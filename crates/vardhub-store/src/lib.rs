@@ -26,6 +26,7 @@
 mod anchor;
 mod audit;
 mod catalogue;
+mod cases;
 mod crash;
 mod error;
 mod held;
@@ -42,6 +43,7 @@ mod time;
 mod users;
 
 pub use audit::{AuditEntry, AuditError};
+pub use cases::CaseEvent;
 pub use catalogue::{
     DeliveryFilter, DeliveryRecord, DeliveryStatus, DeliverySummary, PublishedDelivery,
     PublishedFile, Snapshot, VolumeContext,

@@ -4,6 +4,7 @@
 pub mod analyses;
 pub mod api;
 pub mod assets;
+pub mod cases;
 pub mod microdata;
 pub mod ops;
 pub mod pages;
@@ -24,6 +25,14 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
         ("/api/v1/indicators/{id}/values", "get", get(api::values)),
         ("/api/v1/analyses", "get", get(analyses::list)),
         ("/api/v1/analyses/{id}", "get", get(analyses::analysis)),
+        ("/api/v1/cases", "get", get(cases::register)),
+        ("/api/v1/cases", "post", post(cases::file)),
+        ("/api/v1/cases/{id}", "get", get(cases::case)),
+        ("/api/v1/cases/{id}/triage", "post", post(cases::triage)),
+        ("/api/v1/cases/{id}/priority", "post", post(cases::priority)),
+        ("/api/v1/cases/{id}/assessment", "post", post(cases::assessment)),
+        ("/api/v1/cases/{id}/links", "post", post(cases::links)),
+        ("/api/v1/cases/{id}/decision", "post", post(cases::decision)),
         (
             "/api/v1/microdata/{collection}/{table}",
             "get",
@@ -41,6 +50,7 @@ pub fn router() -> Router<AppState> {
     for (path, _, handler) in documented() {
         r = r.route(path, handler);
     }
+    let r = pages::case_routes(r);
     r.route("/", get(pages::start))
         .route("/indikatorer/{id}", get(pages::indicator))
         .route("/regioner/{code}", get(pages::region))

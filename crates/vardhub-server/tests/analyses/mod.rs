@@ -7,7 +7,7 @@
 //! responses match the OpenAPI document. Cost over time and before/after: [`kinds`].
 
 mod kinds;
-mod schema;
+pub(crate) mod schema;
 
 use crate::support::analysis::{AMI, ANALYSIS, AnalysisWorld, NOT_SHOWN, analysis_world};
 use crate::support::{REGION_A, REGION_B, client};

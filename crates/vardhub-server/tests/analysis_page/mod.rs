@@ -83,7 +83,7 @@ async fn assert_tables(c: &Client) {
 }
 
 /// axe-core's WCAG 2.1 A/AA violations on the page (none expected).
-async fn axe_violations(c: &Client) -> Vec<Value> {
+pub(crate) async fn axe_violations(c: &Client) -> Vec<Value> {
     c.execute(AXE, vec![]).await.unwrap();
     let v = c
         .execute_async(

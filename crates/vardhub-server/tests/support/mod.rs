@@ -33,7 +33,8 @@ pub struct World {
     pub base: String,
     /// The hub's data directory.
     pub data: PathBuf,
-    /// Bearer tokens by user name: `pub`, `reg_a`, `reg_b`, `nat`, `adm`.
+    /// Bearer tokens by user name: `pub`, `reg_a`, `reg_b`, `nat`, `adm`, and the competence
+    /// centre's `req` (requester), `centre` (staff), `decider` and `forskare` (researcher).
     pub tokens: Vec<(String, String)>,
     /// Months generated.
     pub periods: Vec<String>,
@@ -220,6 +221,10 @@ async fn build_hub(root: &Path) -> Built {
         ("reg_b", Role::Region, Some(REGION_B)),
         ("nat", Role::National, None),
         ("adm", Role::Admin, None),
+        ("req", Role::Requester, None),
+        ("centre", Role::CentreStaff, None),
+        ("decider", Role::DecisionMaker, None),
+        ("forskare", Role::Researcher, None),
     ] {
         let region = region.map(|r| RegionCode::parse(r).unwrap());
         let (_, token) = vardhub_server::auth::add_user(&hub, name, role, region)

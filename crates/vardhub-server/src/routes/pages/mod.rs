@@ -4,6 +4,7 @@
 mod analyses;
 mod analysis_text;
 mod before_after;
+mod cases;
 mod catalogue;
 mod chain;
 mod cost_parts;
@@ -15,6 +16,7 @@ mod login;
 mod overview;
 
 pub use analyses::{analyses, analysis};
+pub use cases::case_routes;
 pub use catalogue::{catalogue, code_systems, collection};
 pub use deliveries::deliveries;
 pub use indicator::indicator;
