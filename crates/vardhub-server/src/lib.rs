@@ -55,6 +55,7 @@ mod error;
 mod i18n;
 mod layers;
 mod listen;
+pub mod log_review;
 mod metrics;
 pub mod problem;
 pub mod published;

@@ -4,6 +4,7 @@
 
 mod analyses;
 mod cases_api;
+mod log_review_api;
 mod support;
 mod trust;
 

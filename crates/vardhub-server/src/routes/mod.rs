@@ -4,6 +4,7 @@
 pub mod analyses;
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod cases;
 pub mod microdata;
 pub mod ops;
@@ -38,6 +39,7 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
             "get",
             get(microdata::download),
         ),
+        ("/api/v1/audit/review", "get", get(audit::review_log)),
         ("/api/openapi.json", "get", get(ops::openapi)),
         ("/health", "get", get(ops::health)),
         ("/metrics", "get", get(ops::metrics)),
@@ -57,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/analyser", get(pages::analyses))
         .route("/analyser/{id}", get(pages::analysis))
         .route("/leveranser", get(pages::deliveries))
+        .route("/loggkontroll", get(pages::log_review))
         .route("/katalog", get(pages::catalogue))
         .route("/katalog/kodverk", get(pages::code_systems))
         .route("/katalog/{collection}", get(pages::collection))

@@ -12,6 +12,7 @@ mod cost_time;
 mod deliveries;
 mod format;
 mod indicator;
+mod log_review;
 mod login;
 mod overview;
 
@@ -20,6 +21,7 @@ pub use cases::case_routes;
 pub use catalogue::{catalogue, code_systems, collection};
 pub use deliveries::deliveries;
 pub use indicator::indicator;
+pub use log_review::log_review;
 pub use login::{login, login_form, logout};
 pub use overview::{region, start};
 
