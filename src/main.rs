@@ -20,6 +20,7 @@ mod demo;
 mod indicators;
 mod keys;
 mod recipes;
+mod research;
 mod serve;
 mod users;
 
@@ -234,6 +235,11 @@ enum Command {
         /// Dagar / days.
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
+    },
+    /// Forskningsprojekt och utlämningar till dem / research projects and releases to them.
+    Research {
+        #[command(subcommand)]
+        action: research::ResearchCommand,
     },
 }
 
@@ -884,6 +890,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             hub.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Research { action } => research::run(&cli, action).await,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod period;
 pub mod region;
 pub mod report_period;
+pub mod research;
 pub mod spec;
 pub mod spec_set;
 

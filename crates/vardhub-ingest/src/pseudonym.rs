@@ -9,7 +9,7 @@
 //! derived from the number here, before it is hashed and dropped.
 //!
 //! Lake pseudonyms never leave the hub: with one key for all regions they would let two regions
-//! link their downloads. Every release (hemhämtning, later research projects) gets its own
+//! link their downloads. Every release (hemhämtning, research projects) gets its own
 //! pseudonyms instead: a release key is HMAC-SHA256 over the pseudonymisation key's scope label
 //! (`vardhub/release/region=RR` or `vardhub/release/project=ID`, see [`ReleaseScope`]), and a
 //! release pseudonym is HMAC-SHA256(release key, lake pseudonym) truncated to 128 bits (32
@@ -263,17 +263,21 @@ impl Pseudonymiser {
 pub enum ReleaseScope {
     /// A region's own data (hemhämtning).
     Region(RegionCode),
-    /// A research project, by its id (later releases).
+    /// A research project, by its id.
     Project(String),
+    /// The tokens that replace a research project's record identifiers (`kontakt_id`): keyed
+    /// apart from its pseudonyms, so a token can never equal a pseudonym of any scope.
+    ProjectTokens(String),
 }
 
 impl ReleaseScope {
-    /// The label the release key is derived with: `vardhub/release/region=RR` or
-    /// `vardhub/release/project=ID`.
+    /// The label the release key is derived with: `vardhub/release/region=RR`,
+    /// `vardhub/release/project=ID` or `vardhub/release/project-tokens=ID`.
     fn label(&self) -> String {
         match self {
             ReleaseScope::Region(r) => format!("vardhub/release/region={}", r.as_str()),
             ReleaseScope::Project(id) => format!("vardhub/release/project={id}"),
+            ReleaseScope::ProjectTokens(id) => format!("vardhub/release/project-tokens={id}"),
         }
     }
 }

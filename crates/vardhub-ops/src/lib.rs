@@ -10,6 +10,7 @@
 pub mod analyses;
 pub mod cases;
 pub mod recipes;
+pub mod research;
 pub mod runs;
 
 use vardhub_engine::definitions::Finding;

@@ -36,6 +36,7 @@ mod lake;
 mod ledger;
 pub mod log_review;
 pub mod private;
+pub mod research;
 mod recipes;
 mod runs;
 mod schema;

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod microdata;
 pub mod ops;
 pub mod pages;
+pub mod research;
 
 use crate::layers::is_api;
 use crate::problem::Problem;
@@ -39,6 +40,7 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
             "get",
             get(microdata::download),
         ),
+        ("/api/v1/research/projects", "get", get(research::projects)),
         ("/api/v1/audit/review", "get", get(audit::review_log)),
         ("/api/openapi.json", "get", get(ops::openapi)),
         ("/health", "get", get(ops::health)),
@@ -60,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/analyser/{id}", get(pages::analysis))
         .route("/leveranser", get(pages::deliveries))
         .route("/loggkontroll", get(pages::log_review))
+        .route("/forskning", get(pages::research))
         .route("/katalog", get(pages::catalogue))
         .route("/katalog/kodverk", get(pages::code_systems))
         .route("/katalog/{collection}", get(pages::collection))

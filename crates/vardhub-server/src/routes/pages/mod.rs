@@ -15,6 +15,7 @@ mod indicator;
 mod log_review;
 mod login;
 mod overview;
+mod research;
 
 pub use analyses::{analyses, analysis};
 pub use cases::case_routes;
@@ -24,6 +25,7 @@ pub use indicator::indicator;
 pub use log_review::log_review;
 pub use login::{login, login_form, logout};
 pub use overview::{region, start};
+pub use research::research;
 
 use crate::auth::Caller;
 use crate::i18n::Lang;
