@@ -14,7 +14,7 @@ use crate::time;
 use sqlx::Row;
 use vardhub_domain::case::{Case, CaseId, CaseRole, Filing, Stamp};
 
-const DDL: [&str; 4] = [
+const DDL: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS cases (
         id TEXT PRIMARY KEY,
         year INTEGER NOT NULL,
@@ -37,6 +37,10 @@ const DDL: [&str; 4] = [
     "CREATE TRIGGER IF NOT EXISTS case_events_no_update BEFORE UPDATE ON case_events
         BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS case_events_no_delete BEFORE DELETE ON case_events
+        BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END",
+    // Before conflict resolution: `INSERT OR REPLACE` would delete without the delete trigger.
+    "CREATE TRIGGER IF NOT EXISTS case_events_no_replace BEFORE INSERT ON case_events
+        WHEN EXISTS (SELECT 1 FROM case_events WHERE case_id = NEW.case_id AND n = NEW.n)
         BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END",
 ];
 
@@ -331,6 +335,15 @@ mod tests {
         // The history cannot be rewritten.
         assert!(
             sqlx::query("DELETE FROM case_events")
+                .execute(&hub.pool)
+                .await
+                .is_err()
+        );
+        let replace = "INSERT OR REPLACE INTO case_events (case_id, n, at, actor, action, status)
+                       VALUES (?, 1, 'x', 'x', 'file', 'inkommet')";
+        assert!(
+            sqlx::query(replace)
+                .bind(a.id.as_str())
                 .execute(&hub.pool)
                 .await
                 .is_err()

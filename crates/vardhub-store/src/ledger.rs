@@ -33,6 +33,15 @@ const DDL: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS release_bodies_no_delete BEFORE DELETE ON release_bodies
         BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END",
+    // Run before conflict resolution: `INSERT OR REPLACE` of an existing entry would delete it
+    // without firing the delete triggers. (A body inserted again with the same content is what
+    // `INSERT OR IGNORE` does on every run: allowed.)
+    "CREATE TRIGGER IF NOT EXISTS releases_no_replace BEFORE INSERT ON releases
+        WHEN EXISTS (SELECT 1 FROM releases WHERE run_id = NEW.run_id AND table_key = NEW.table_key)
+        BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS release_bodies_no_replace BEFORE INSERT ON release_bodies
+        WHEN EXISTS (SELECT 1 FROM release_bodies WHERE sha256 = NEW.sha256 AND body IS NOT NEW.body)
+        BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END",
 ];
 
 /// One published table in the ledger.
@@ -201,6 +210,10 @@ mod tests {
             "UPDATE releases SET body_sha256 = 'x'",
             "DELETE FROM release_bodies",
             "UPDATE release_bodies SET body = 'forged'",
+            "INSERT OR REPLACE INTO releases (run_id, table_key, body_sha256)
+             SELECT run_id, table_key, body_sha256 FROM releases LIMIT 1",
+            "INSERT OR REPLACE INTO release_bodies (sha256, body)
+             SELECT sha256, 'forged' FROM release_bodies LIMIT 1",
         ] {
             let refused = sqlx::query(sql).execute(&mut raw).await;
             assert!(refused.is_err(), "{sql} was accepted");
