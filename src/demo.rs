@@ -229,6 +229,13 @@ pub(crate) async fn run(
         ("demo-region-13", vardhub_server::Role::Region, Some("13")),
         ("demo-nationell", vardhub_server::Role::National, None),
         ("demo-admin", vardhub_server::Role::Admin, None),
+        ("demo-bestallare", vardhub_server::Role::Requester, None),
+        ("demo-handlaggare", vardhub_server::Role::CentreStaff, None),
+        (
+            "demo-beslutsfattare",
+            vardhub_server::Role::DecisionMaker,
+            None,
+        ),
     ];
     for (name, role, region) in users {
         let region = region
@@ -236,8 +243,14 @@ pub(crate) async fn run(
             .transpose()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let (_, token) = vardhub_server::auth::add_user(&hub, name, role, region).await?;
-        say(format_args!("   {name:<16} {:<9} {token}", role.code()));
+        say(format_args!("   {name:<20} {:<10} {token}", role.code()));
     }
+    crate::demo_centre::seed(&hub, &defs)
+        .await
+        .context("kompetenscentrets exempel / the competence centre's examples")?;
+    say(format_args!(
+        "   Ärenden och ett forskningsprojekt som exempel / example cases and a research project: /arenden, /forskning"
+    ));
     say(format_args!(
         "Klart på {:.1} s. Prova även: vardhub --data {} indicators show vantetid_forsta_besok_90",
         t0.elapsed().as_secs_f64(),

@@ -17,6 +17,7 @@ mod analyses;
 mod audit_review;
 mod definitions;
 mod demo;
+mod demo_centre;
 mod indicators;
 mod keys;
 mod recipes;
