@@ -18,8 +18,10 @@ mod audit_review;
 mod definitions;
 mod demo;
 mod demo_centre;
+mod fees;
 mod indicators;
 mod keys;
+mod outputs;
 mod recipes;
 mod research;
 mod serve;
@@ -230,6 +232,18 @@ enum Command {
     Users {
         #[command(subcommand)]
         action: users::UserCommand,
+    },
+    /// Avgifter: registrerad tid och resurser, fakturaunderlag / fees: recorded time and
+    /// resources, invoice basis.
+    Fees {
+        #[command(subcommand)]
+        action: fees::FeesCommand,
+    },
+    /// Utdatagranskning: inlämning, maskinell kontroll, granskarens beslut / output checking:
+    /// submission, machine check, the checker's decision.
+    Outputs {
+        #[command(subcommand)]
+        action: outputs::OutputsCommand,
     },
     /// Ta bort ersatta versioner äldre än N dagar / remove superseded versions older than N days.
     Gc {
@@ -875,6 +889,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Users { action } => {
             let (hub, _) = keys::open_hub(&cli).await?;
             let code = users::run(&hub, action).await;
+            hub.close().await;
+            code
+        }
+        Command::Fees { action } => {
+            let defs = defs()?;
+            let (hub, _) = keys::open_hub(&cli).await?;
+            init_logging(&data);
+            let code = fees::run(&hub, &defs, action).await;
+            hub.close().await;
+            code
+        }
+        Command::Outputs { action } => {
+            let defs = defs()?;
+            let (hub, _) = keys::open_hub(&cli).await?;
+            init_logging(&data);
+            let code = outputs::run(&hub, &defs, action).await;
             hub.close().await;
             code
         }

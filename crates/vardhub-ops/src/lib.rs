@@ -9,6 +9,8 @@
 
 pub mod analyses;
 pub mod cases;
+pub mod fees;
+pub mod outputs;
 pub mod recipes;
 pub mod research;
 pub mod runs;

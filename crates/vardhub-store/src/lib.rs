@@ -35,6 +35,7 @@ mod keys;
 mod lake;
 mod ledger;
 pub mod log_review;
+pub mod output_checks;
 pub mod private;
 pub mod research;
 mod recipes;
@@ -42,6 +43,7 @@ mod runs;
 mod schema;
 mod time;
 mod users;
+pub mod work_log;
 
 pub use audit::{AuditEntry, AuditError};
 pub use cases::CaseEvent;

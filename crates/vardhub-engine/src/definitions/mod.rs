@@ -5,6 +5,7 @@
 //! DIR/specs/*.toml          collection specifications (several versions of one id may live side by side)
 //! DIR/indicators/*.toml     indicator recipes (file name = id)
 //! DIR/policies/disclosure.toml   the disclosure policy (optional: the built-in one otherwise)
+//! DIR/fees/avgifter.toml    the fee model (optional: the built-in one otherwise; see [`fees`])
 //! ```
 //!
 //! The repository's own `specs/`, `indicators/` and `policies/` folders are the built-in default
@@ -12,9 +13,11 @@
 //! names file, line and field of every authoring mistake ([`Finding`]), so that an NPO analyst can
 //! write a recipe without a developer.
 
+pub mod fees;
 mod finding;
 mod recipe_check;
 
+pub use fees::{FeeAmounts, FeeModel, UserFeePer};
 pub use finding::{Finding, Mistake, line_at, line_of};
 pub use recipe_check::check_recipe;
 
@@ -35,6 +38,7 @@ pub struct Definitions {
     recipes: BTreeMap<String, Recipe>,
     analyses: BTreeMap<String, AnalysisRecipe>,
     policy: DisclosurePolicy,
+    fees: FeeModel,
 }
 
 /// Where a set of definitions was loaded from.
@@ -68,6 +72,7 @@ impl Definitions {
             recipes: crate::indicator::builtin().clone(),
             analyses: crate::analysis::builtin(),
             policy: DisclosurePolicy::default_public(),
+            fees: FeeModel::builtin(),
         }
     }
 
@@ -125,6 +130,11 @@ impl Definitions {
     /// The disclosure policy.
     pub fn policy(&self) -> &DisclosurePolicy {
         &self.policy
+    }
+
+    /// The fee model for external users (`fees/avgifter.toml`).
+    pub fn fees(&self) -> &FeeModel {
+        &self.fees
     }
 }
 
@@ -214,12 +224,14 @@ fn read_folder(dir: &Path) -> (Option<Definitions>, Vec<Finding>) {
     }
     let analyses = read_analyses(dir, &mut findings);
     let policy = read_policy(dir, &mut findings);
+    let fees = read_fees(dir, &mut findings);
     let definitions = Definitions {
         origin: Origin::Folder(dir.to_owned()),
         specs,
         recipes,
         analyses,
         policy,
+        fees,
     };
     (Some(definitions), findings)
 }
@@ -313,6 +325,27 @@ fn read_policy(dir: &Path, findings: &mut Vec<Finding>) -> DisclosurePolicy {
             DisclosurePolicy::default_public()
         }
     }
+}
+
+/// The folder's fee model (none: the built-in one); a broken one is a finding.
+fn read_fees(dir: &Path, findings: &mut Vec<Finding>) -> FeeModel {
+    let path = dir.join(fees::FEES_FILE);
+    if !path.exists() {
+        return FeeModel::builtin();
+    }
+    let parsed = std::fs::read_to_string(&path)
+        .map_err(|e| {
+            vec![folder_finding(
+                fees::FEES_FILE,
+                Mistake::Folder,
+                format!("kan inte läsas / cannot be read: {e}"),
+            )]
+        })
+        .and_then(|text| FeeModel::parse(fees::FEES_FILE, &text));
+    parsed.unwrap_or_else(|mut found| {
+        findings.append(&mut found);
+        FeeModel::builtin()
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ fn repo() -> PathBuf {
 /// A copy of the built-in folder in a temporary directory.
 fn copy_of_builtin() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    for sub in ["specs", "indicators", "policies", "analyses"] {
+    for sub in ["specs", "indicators", "policies", "analyses", "fees"] {
         fs::create_dir_all(tmp.path().join(sub)).unwrap();
         for e in fs::read_dir(repo().join(sub)).unwrap() {
             let e = e.unwrap();
@@ -56,6 +56,7 @@ fn the_builtin_folder_loads_the_14_recipes_4_specs_and_the_policy() {
         assert_eq!(d.recipe(id).unwrap().hash, r.hash, "{id}");
     }
     assert_eq!(d.policy(), builtin.policy());
+    assert_eq!(d.fees(), builtin.fees());
     assert_eq!(d.analyses().len(), builtin.analyses().len());
     for (id, r) in builtin.analyses() {
         assert_eq!(d.analyses()[id].hash, r.hash, "{id}");
@@ -301,4 +302,29 @@ fn a_level_the_block_cannot_publish_is_named() {
     let f = findings_after("sjukhus = [\"quarter\", \"year\"]", "sjukhus = [\"year\"]");
     let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 28);
     assert!(text.contains("quarter"), "{text}");
+}
+
+#[test]
+fn a_broken_fee_model_is_a_finding_and_refuses_the_folder() {
+    let tmp = copy_of_builtin();
+    let path = tmp.path().join(fees::FEES_FILE);
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replacen("start_fee = 10000", "start_fee = -5", 1),
+    )
+    .unwrap();
+    let f = check_dir(tmp.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].file, "fees/avgifter.toml");
+    assert_eq!(f[0].field.as_deref(), Some("amounts.start_fee"));
+    assert!(f[0].line.is_some());
+    assert!(Definitions::load(tmp.path()).is_err());
+    fs::remove_file(&path).unwrap();
+    let d = Definitions::load(tmp.path()).unwrap();
+    assert_eq!(
+        d.fees(),
+        &FeeModel::builtin(),
+        "no fee file: the built-in model"
+    );
 }
