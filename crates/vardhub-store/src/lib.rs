@@ -25,8 +25,8 @@
 
 mod anchor;
 mod audit;
-mod catalogue;
 mod cases;
+mod catalogue;
 mod crash;
 mod error;
 mod held;
@@ -37,8 +37,8 @@ mod ledger;
 pub mod log_review;
 pub mod output_checks;
 pub mod private;
-pub mod research;
 mod recipes;
+pub mod research;
 mod runs;
 mod schema;
 mod time;

@@ -102,9 +102,7 @@ async fn answer(
         StatusCode::OK
     };
     let mut res = (status, Json(view_json(&v))).into_response();
-    if created
-        && let Ok(l) = HeaderValue::from_str(&format!("/api/v1/cases/{}", case.id))
-    {
+    if created && let Ok(l) = HeaderValue::from_str(&format!("/api/v1/cases/{}", case.id)) {
         res.headers_mut().insert(LOCATION, l);
     }
     Ok(private(res))

@@ -32,7 +32,11 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
         ("/api/v1/cases/{id}", "get", get(cases::case)),
         ("/api/v1/cases/{id}/triage", "post", post(cases::triage)),
         ("/api/v1/cases/{id}/priority", "post", post(cases::priority)),
-        ("/api/v1/cases/{id}/assessment", "post", post(cases::assessment)),
+        (
+            "/api/v1/cases/{id}/assessment",
+            "post",
+            post(cases::assessment),
+        ),
         ("/api/v1/cases/{id}/links", "post", post(cases::links)),
         ("/api/v1/cases/{id}/decision", "post", post(cases::decision)),
         (
