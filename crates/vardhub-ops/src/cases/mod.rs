@@ -5,6 +5,10 @@
 //! https addresses), and applies the domain's rule for the actor's role in one catalogue
 //! transaction ([`vardhub_store::Hub::update_case`]).
 
+mod work;
+
+pub use work::{record_time, time_entries};
+
 use serde::Deserialize;
 use vardhub_domain::case::{
     Actor, Assessment, Case, CaseError, CaseId, CaseStatus, Category, Component, Consequences,

@@ -155,3 +155,34 @@ async fn a_case_from_filing_to_closure_with_links_checked() {
         Err(CaseOpError::UnknownCase(_))
     ));
 }
+
+#[tokio::test]
+async fn handling_time_is_recorded_by_staff_on_a_known_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = hub(tmp.path()).await;
+    let requester = actor("cecilia", CaseRole::Requester);
+    let staff = actor("stina", CaseRole::Staff);
+    let case = file(&hub, &requester, &filing_form()).await.unwrap();
+    let id = case.id.as_str();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    assert!(matches!(
+        record_time(&hub, id, &requester, "1", "Läste", day).await,
+        Err(CaseOpError::Refused(CaseError::Forbidden { .. }))
+    ));
+    assert!(matches!(
+        record_time(&hub, "2020-0009", &staff, "1", "x", day).await,
+        Err(CaseOpError::UnknownCase(_))
+    ));
+    assert!(matches!(
+        record_time(&hub, id, &staff, "en timme", "x", day).await,
+        Err(CaseOpError::Invalid { .. })
+    ));
+    record_time(&hub, id, &staff, "1,5", "Sortering och prioritering", day)
+        .await
+        .unwrap();
+    record_time(&hub, id, &staff, "0.25", "Svar", day)
+        .await
+        .unwrap();
+    let entries = time_entries(&hub, id).await.unwrap();
+    assert_eq!(entries.iter().map(|e| e.minutes).sum::<i64>(), 105);
+}

@@ -89,12 +89,29 @@ async fn log_out(c: &Client) {
     wait_for(c, "a[href='/logga-in']").await;
 }
 
-/// Submit the form `form` and wait for the case page again, without an error.
+/// Submit the form `form` and wait for the case page again (post/redirect/get: the address is
+/// the case's, not the form's), without an error.
 async fn submit_step(c: &Client, form: &str, id: &str) {
+    // A mark on the old page's window: gone once the browser has loaded the next page.
+    c.execute("window.vhOld = true;", vec![]).await.unwrap();
     click(c, &format!("{form} button[type='submit']")).await;
-    wait_for(c, "h1").await;
-    let url = c.current_url().await.unwrap();
-    assert!(url.path().ends_with(&format!("/arenden/{id}")), "{url}");
+    let started = std::time::Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap();
+        let old = c.execute("return window.vhOld === true;", vec![]).await;
+        if !matches!(old, Ok(serde_json::Value::Bool(true)))
+            && url.path().ends_with(&format!("/arenden/{id}"))
+            && c.find(Locator::Css("#status")).await.is_ok()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "{form}: still at {url}: {}",
+            page_text(c).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(
         c.find(Locator::Css("#fel")).await.is_err(),
         "{form}: {}",
@@ -223,6 +240,12 @@ async fn a_case_goes_from_filing_to_closure_in_the_browser_and_the_register_show
     submit_step(&c, "#form-kopplingar", &id).await;
     wait_for(&c, "#kopplingslista a[href='/indikatorer/medelvardtid']").await;
     assert!(c.find(Locator::Css("#form-beslut")).await.is_err());
+    // Handling time, recorded by the staff and summed.
+    type_into(&c, "#t-hours", "1,5").await;
+    type_into(&c, "#t-activity", "Sortering, prioritering och bedömning").await;
+    submit_step(&c, "#form-tid", &id).await;
+    let time = wait_for(&c, "#tid caption").await.text().await.unwrap();
+    assert!(time.contains("1,50"), "{time}");
     log_out(&c).await;
 
     // The decision-maker accepts, then closes with a reference; closing without one is refused.
@@ -269,6 +292,7 @@ async fn a_case_goes_from_filing_to_closure_in_the_browser_and_the_register_show
         assert!(!text.contains(secret), "{secret} on the public page");
     }
     assert!(c.find(Locator::Css("#historik")).await.is_err());
+    assert!(c.find(Locator::Css("#tid")).await.is_err());
     assert!(text.contains("Beslutsfattare"), "{text}");
     no_violations(&c, "arende-publikt").await;
     // English.

@@ -86,7 +86,7 @@ fn assessment(f: &Fields) -> Result<AssessmentForm, CaseOpError> {
 }
 
 /// `POST /arenden/{id}/{step}` with step `sortering`, `prioritering`, `bedomning`,
-/// `kopplingar` or `beslut`.
+/// `kopplingar`, `beslut` or `tid` (handling time).
 pub async fn step(
     State(state): State<AppState>,
     caller: Caller,
@@ -132,6 +132,13 @@ pub async fn step(
             }
             Err(e) => Err(e),
         },
+        "tid" => {
+            let today = vardhub_store::log_review::swedish_local(vardhub_store::now_utc()).date();
+            match ops::record_time(hub, &id, &a, &f.get("hours"), &f.get("activity"), today).await {
+                Ok(_) => return see_other(&format!("/arenden/{id}?lang={}#tid", lang.code())),
+                Err(e) => Err(e),
+            }
+        }
         _ => return super::super::not_found_page(lang),
     };
     match done {

@@ -192,7 +192,22 @@ async fn show(
         Err(e) => return problem(e).into_response(),
     };
     let private = v.full.is_some();
-    let page: CasePage = case_page(Base::new(lang, caller, uri), &v, viewer.as_ref(), error);
+    let centre = viewer.as_ref().is_some_and(|a| a.role.sees_all());
+    let time = if centre {
+        match ops::time_entries(state.hub(), id).await {
+            Ok(t) => Some(t),
+            Err(e) => return problem(e).into_response(),
+        }
+    } else {
+        None
+    };
+    let page: CasePage = case_page(
+        Base::new(lang, caller, uri),
+        &v,
+        viewer.as_ref(),
+        time.as_deref(),
+        error,
+    );
     let res = (status, render(&page)).into_response();
     if private { no_store(res) } else { res }
 }

@@ -9,6 +9,7 @@ use vardhub_domain::case::{
     RiskKind, scale,
 };
 use vardhub_ops::cases::CaseView;
+use vardhub_store::work_log::WorkEntry;
 
 /// An option of a select or a checkbox.
 pub struct Choice {
@@ -165,6 +166,24 @@ pub struct EventRow {
     pub status: String,
 }
 
+/// A row of the handling time (centre only).
+pub struct TimeRow {
+    /// Day.
+    pub day: String,
+    /// Who.
+    pub who: String,
+    /// Hours with a decimal comma.
+    pub hours: String,
+    /// What was done.
+    pub activity: String,
+}
+
+/// Minutes as hours with two decimals and a decimal comma (`1,50`).
+pub fn hours(minutes: i64) -> String {
+    let hundredths = (minutes * 100 + 30) / 60;
+    format!("{},{:02}", hundredths / 100, hundredths % 100)
+}
+
 /// One dimension of the prioritisation form, with its scale.
 pub struct ScaleField {
     /// Field name.
@@ -219,6 +238,12 @@ pub struct CasePage {
     pub contact: Option<[String; 3]>,
     /// History, for who may see it.
     pub history: Vec<EventRow>,
+    /// Handling time, for the centre's roles (`None`: not shown).
+    pub time: Option<Vec<TimeRow>>,
+    /// Total handling time in hours.
+    pub time_total: String,
+    /// The time form offered.
+    pub can_record_time: bool,
     /// Forms offered.
     pub can_triage: bool,
     /// Prioritisation form offered.
@@ -269,6 +294,7 @@ pub fn case_page(
     base: Base,
     v: &CaseView,
     viewer: Option<&Actor>,
+    time: Option<&[WorkEntry]>,
     error: Option<String>,
 ) -> CasePage {
     use CaseStatus::*;
@@ -386,6 +412,19 @@ pub fn case_page(
             .collect(),
         contact,
         history,
+        time_total: hours(time.map_or(0, |t| t.iter().map(|e| e.minutes).sum())),
+        time: time.map(|entries| {
+            entries
+                .iter()
+                .map(|e| TimeRow {
+                    day: e.day.to_string(),
+                    who: e.who.clone(),
+                    hours: hours(e.minutes),
+                    activity: e.activity.clone(),
+                })
+                .collect()
+        }),
+        can_record_time: handle,
         can_triage: handle && matches!(c.status, Filed | Triaged),
         can_prioritise: handle && matches!(c.status, Triaged | Prioritised | Assessed | OnHold),
         can_assess: handle && matches!(c.status, Prioritised | Assessed | OnHold),
