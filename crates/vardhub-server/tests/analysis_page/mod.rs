@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 const AXE: &str = include_str!("../vendor/axe-core-4.14.1.min.js");
 
 /// Wait for an element, across a navigation (a find during one can be aborted: retried).
-async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
     let started = std::time::Instant::now();
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await {

@@ -6,7 +6,7 @@
 //! personal data. axe-core finds no WCAG 2.1 A/AA violation on the form, the case page with every
 //! step form, and the public register and case page.
 
-use super::analysis_page::axe_violations;
+use super::analysis_page::{axe_violations, wait_for};
 use super::{WAIT, screenshots_dir, start_browser};
 use crate::support::world;
 use fantoccini::{Client, Locator};
@@ -14,17 +14,6 @@ use fantoccini::{Client, Locator};
 const NAME: &str = "Greta Lindqvist";
 const EMAIL: &str = "greta.lindqvist@example.se";
 const WORD: &str = "trycksårsprevalens";
-
-async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    let started = std::time::Instant::now();
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await {
-            return e;
-        }
-        assert!(started.elapsed() < WAIT, "{css} did not appear");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
 
 async fn type_into(c: &Client, css: &str, text: &str) {
     let e = c.find(Locator::Css(css)).await.unwrap();
