@@ -1,6 +1,7 @@
-//! `vardhub research project add FILE | project list`, `vardhub research release PROJECT --out
-//! DIR [--variables a,b]` and `vardhub research releases [PROJECT]`: research projects and
-//! releases, thin calls into [`vardhub_ops::research`]. A release reads the master key the way
+//! `vardhub research project add FILE | project list`, `vardhub research member add PROJECT USER`,
+//! `vardhub research release PROJECT --out DIR [--variables a,b]` and `vardhub research releases
+//! [PROJECT]`: research projects, their members and releases, thin calls into
+//! [`vardhub_ops::research`] (members: the store's [`vardhub_store::Hub::add_research_member`]). A release reads the master key the way
 //! `ingest` does (it derives the project's pseudonyms); every refusal is audited and exits 1.
 
 use super::{Cli, keys, say};
@@ -19,6 +20,12 @@ pub(crate) enum ResearchCommand {
     Project {
         #[command(subcommand)]
         action: ProjectCommand,
+    },
+    /// Projektmedlemmar: vilka användare som agerar för ett projekt (lämnar in utdata för
+    /// granskning) / project members: the users who act for a project (submit outputs).
+    Member {
+        #[command(subcommand)]
+        action: MemberCommand,
     },
     /// Gör en utlämning till ett projekt: godkända variabler och population, projektets egna
     /// pseudonymer, Parquet + CSV + variabelbeskrivning i DIR/<utlämning>/ / make a release to a
@@ -68,6 +75,24 @@ pub(crate) enum ProjectCommand {
         /// JSON (hela posterna) / JSON (the full records).
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `vardhub research member …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum MemberCommand {
+    /// Gör en användare till medlem i ett projekt / make a user a member of a project.
+    ///
+    /// Exit code 0: added; 1: refused (unknown project, already a member, invalid user name);
+    /// 2: usage or system error.
+    Add {
+        /// Projekt-id / project id.
+        project: String,
+        /// Användarnamn (som i `vardhub users`) / user name (as in `vardhub users`).
+        user: String,
+        /// Vem som lägger till (standard: inloggningsnamnet) / who adds them.
+        #[arg(long)]
+        by: Option<String>,
     },
 }
 
@@ -133,6 +158,29 @@ pub(crate) async fn run(cli: &Cli, action: &ResearchCommand) -> Result<ExitCode>
                 say(format_args!("{} projekt / projects", list.len()));
             }
             ExitCode::SUCCESS
+        }
+        ResearchCommand::Member {
+            action: MemberCommand::Add { project, user, by },
+        } => {
+            let id = ProjectId::parse(project)
+                .map_err(|e| anyhow::anyhow!("projekt-id / project id: {e}"))?;
+            match hub
+                .add_research_member(&id, user, &actor(by.as_deref()))
+                .await
+            {
+                Ok(m) => {
+                    say(format_args!(
+                        "{} är medlem i / is a member of {}",
+                        m.user_name, m.project_id
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(vardhub_store::StoreError::Conflict(e)) => {
+                    eprintln!("nekad / refused: {e}");
+                    ExitCode::from(1)
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         ResearchCommand::Release {
             project,

@@ -5,6 +5,7 @@
 mod analyses;
 mod cases_api;
 mod log_review_api;
+mod outputs_api;
 mod research_api;
 mod support;
 mod trust;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod microdata;
 pub mod ops;
+pub mod outputs;
 pub mod pages;
 pub mod research;
 
@@ -45,6 +46,15 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
             get(microdata::download),
         ),
         ("/api/v1/research/projects", "get", get(research::projects)),
+        ("/api/v1/research/outputs", "get", get(outputs::list)),
+        ("/api/v1/research/outputs", "post", post(outputs::submit)),
+        ("/api/v1/research/outputs/{id}", "get", get(outputs::output)),
+        (
+            "/api/v1/research/outputs/{id}/decision",
+            "post",
+            post(outputs::decision),
+        ),
+        ("/api/v1/fees/invoice", "get", get(outputs::invoice)),
         ("/api/v1/audit/review", "get", get(audit::review_log)),
         ("/api/openapi.json", "get", get(ops::openapi)),
         ("/health", "get", get(ops::health)),
@@ -67,6 +77,11 @@ pub fn router() -> Router<AppState> {
         .route("/leveranser", get(pages::deliveries))
         .route("/loggkontroll", get(pages::log_review))
         .route("/forskning", get(pages::research))
+        .route("/forskning/utdata", get(pages::outputs))
+        .route(
+            "/forskning/utdata/{id}/beslut",
+            post(pages::output_decision),
+        )
         .route("/katalog", get(pages::catalogue))
         .route("/katalog/kodverk", get(pages::code_systems))
         .route("/katalog/{collection}", get(pages::collection))

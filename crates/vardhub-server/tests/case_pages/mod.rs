@@ -289,5 +289,38 @@ async fn a_case_goes_from_filing_to_closure_in_the_browser_and_the_register_show
     wait_for(&c, "html[lang='en']").await;
     assert_eq!(status(&c).await, "Closed");
     no_violations(&c, "arende-publikt-en").await;
+
+    // Output checking as the centre's checker: a flagged output with its decision form.
+    let hub = crate::support::open_hub(&w.data).await;
+    let defs = vardhub_engine::definitions::Definitions::builtin();
+    let example = include_str!("../../../../research/exempel_hoftfraktur.toml");
+    let project = vardhub_ops::research::add_project(&hub, defs.specs(), example, "centre")
+        .await
+        .unwrap();
+    hub.add_research_member(&project.record.id, "forskare", "centre")
+        .await
+        .unwrap();
+    let table: vardhub_engine::output_check::OutputTable =
+        serde_json::from_value(serde_json::json!({
+            "id": "tabell-1",
+            "cells": [{ "label": "Region Jämtland; S72; 2024", "count": 3 },
+                      { "label": "Region Skåne; S72; 2024", "count": 140 }]
+        }))
+        .unwrap();
+    let submitted = vardhub_ops::outputs::submit(
+        &hub,
+        defs.policy(),
+        project.record.id.as_str(),
+        &table,
+        "forskare",
+    )
+    .await
+    .unwrap();
+    log_in(&c, "centre").await;
+    c.goto(&format!("{}/forskning/utdata?lang=sv", w.base))
+        .await
+        .unwrap();
+    wait_for(&c, &format!("#form-{}", submitted.stored.id)).await;
+    no_violations(&c, "utdatagranskning").await;
     c.close().await.unwrap();
 }

@@ -14,6 +14,9 @@
 //! ([`Hub::refuse_research_release`], with its reason) is appended to the audit log
 //! (`research.project.add`, `research.release`, `research.release.refused`).
 //!
+//! Who acts for a project is recorded in `research_members` ([`Hub::add_research_member`],
+//! [`Hub::is_research_member`], [`Hub::research_member_projects`]).
+//!
 //! [`Hub::public_research_projects`] is what a public transparency page may show: a
 //! [`PublicProject`] has no field for the principal investigator's name, the staff who added or
 //! released, or the output folder.
@@ -30,6 +33,10 @@ use vardhub_domain::Period;
 use vardhub_domain::research::{
     AgeRange, ApprovedTable, DateCoarsening, LegalBasis, ProjectId, Regions, ResearchProject,
 };
+
+mod members;
+
+pub use members::ResearchMember;
 
 const DDL: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS research_projects (

@@ -161,3 +161,82 @@ async fn the_public_listing_names_no_person() {
     assert!(json.contains("Exempeluniversitetet"));
     assert!(json.contains("vardkontakter-01-2024-01-v1"));
 }
+
+#[tokio::test]
+async fn members_are_added_to_existing_projects_once_and_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = hub(tmp.path()).await;
+    let p = project();
+    let other = ProjectId::parse("finns-inte").unwrap();
+    // Nothing recorded yet: no member anywhere (the table is created on demand).
+    assert!(!hub.is_research_member(&p.id, "rita").await.unwrap());
+    assert!(
+        hub.research_member_projects("rita")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The project must exist.
+    assert!(matches!(
+        hub.add_research_member(&p.id, "rita", "centre").await,
+        Err(StoreError::Conflict(_))
+    ));
+    hub.add_research_project(&p, "centre").await.unwrap();
+    let m = hub
+        .add_research_member(&p.id, "rita", "centre")
+        .await
+        .unwrap();
+    assert_eq!(m.user_name, "rita");
+    assert_eq!(m.added_by, "centre");
+    // Once only; a user name as `vardhub users` makes them.
+    assert!(matches!(
+        hub.add_research_member(&p.id, "rita", "centre").await,
+        Err(StoreError::Conflict(_))
+    ));
+    for bad in ["", "rita ekström", "a;b", &"x".repeat(65)] {
+        assert!(
+            matches!(
+                hub.add_research_member(&p.id, bad, "centre").await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        hub.add_research_member(&other, "rita", "centre").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(hub.is_research_member(&p.id, "rita").await.unwrap());
+    assert!(!hub.is_research_member(&p.id, "kim").await.unwrap());
+    assert!(!hub.is_research_member(&other, "rita").await.unwrap());
+    assert_eq!(
+        hub.research_member_projects("rita").await.unwrap(),
+        vec![p.id.clone()]
+    );
+    assert!(
+        hub.research_member_projects("kim")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(hub.research_members(&p.id).await.unwrap(), vec![m]);
+
+    let adds: Vec<(String, String, String, String)> = hub
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "research.member.add")
+        .map(|e| (e.actor, e.action, e.object, e.details))
+        .collect();
+    assert_eq!(
+        adds,
+        vec![(
+            "centre".into(),
+            "research.member.add".into(),
+            "hoftfraktur-2025".into(),
+            "user=rita".into()
+        )]
+    );
+    assert!(hub.verify_audit().await.unwrap().is_ok());
+}

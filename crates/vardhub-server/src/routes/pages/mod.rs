@@ -14,6 +14,7 @@ mod format;
 mod indicator;
 mod log_review;
 mod login;
+mod outputs;
 mod overview;
 mod research;
 
@@ -24,6 +25,7 @@ pub use deliveries::deliveries;
 pub use indicator::indicator;
 pub use log_review::log_review;
 pub use login::{login, login_form, logout};
+pub use outputs::{output_decision, outputs};
 pub use overview::{region, start};
 pub use research::research;
 
