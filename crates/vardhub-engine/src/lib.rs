@@ -24,4 +24,6 @@ pub mod definitions;
 pub mod disclosure;
 pub mod indicator;
 pub mod output_check;
+pub mod scenario;
 pub mod stats;
+pub mod whatif;
