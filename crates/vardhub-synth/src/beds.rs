@@ -6,7 +6,9 @@
 //!   that gives about the region's overcrowding target (per 100 staffed beds; before outlying
 //!   placements, target / (1 − 0.8 × outlier share)) against the ward's own daily load, then reduced in summer (June 5 %, July 12 %, August 7 %) and at Christmas
 //!   (December 3 %) when staff are on holiday. Overcrowding then arises from the load: winter peaks,
-//!   weekly patterns and chance.
+//!   weekly patterns and chance. The plan uses the stays as they would be without a scenario's
+//!   length-of-stay change (`Stay::base_uts`); a scenario's staffed-bed change
+//!   ([`crate::scenario::BedChange`]) adds its beds to the wards after the holiday reduction.
 //! * `utlokaliserade`: of the patients above a full ward's staffed beds, a region-dependent share
 //!   is placed on another ward of the same hospital and the same kind (somatic/psychiatric) that has
 //!   free staffed beds; they are counted (as occupied beds and as outlying patients) on the
@@ -20,6 +22,7 @@ use crate::care::{Stay, Window};
 use crate::model::RegionParams;
 use crate::places::Places;
 use crate::rng::{self, tag};
+use crate::scenario::BedChange;
 
 /// One ward and day.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +55,7 @@ pub(crate) fn census(
     rp: &RegionParams,
     seed: u64,
     ri: usize,
+    change: Option<&BedChange>,
 ) -> Vec<Vec<BedRow>> {
     let wards: Vec<usize> = places.wards().collect();
     let mut ward_of = vec![usize::MAX; places.list.len()];
@@ -61,6 +65,8 @@ pub(crate) fn census(
     let ndays = (w.last - w.first + 1) as usize;
     let mut occ = vec![vec![0i32; ndays + 1]; wards.len()];
     let mut ready = vec![vec![0i32; ndays + 1]; wards.len()];
+    let replan = stays.iter().any(|s| s.base_uts != s.uts);
+    let mut plan_occ = vec![vec![0i32; if replan { ndays + 1 } else { 0 }]; wards.len()];
     // Present at 06:00 on day d iff from <= d*1440+360 < to.
     let range = |from: i32, to: i32| -> Option<(usize, usize)> {
         let first = (from - 360 + DAY_MIN - 1).div_euclid(DAY_MIN);
@@ -78,6 +84,10 @@ pub(crate) fn census(
             occ[wi][f] += 1;
             occ[wi][l + 1] -= 1;
         }
+        if replan && let Some((f, l)) = range(s.ins, s.base_uts) {
+            plan_occ[wi][f] += 1;
+            plan_occ[wi][l + 1] -= 1;
+        }
         if s.uk > 0 {
             let from = s.ins.max(s.uts - i32::from(s.uk) * DAY_MIN);
             if let Some((f, l)) = range(from, s.uts) {
@@ -94,13 +104,27 @@ pub(crate) fn census(
         }
         v.pop();
     };
-    for v in occ.iter_mut().chain(ready.iter_mut()) {
+    for v in occ
+        .iter_mut()
+        .chain(ready.iter_mut())
+        .chain(plan_occ.iter_mut())
+    {
         prefix(v);
     }
     // Part of the excess becomes outlying patients instead of overcrowding: plan for the excess
     // before placement so that overcrowding after it is about the target.
     let target = rp.overcrowding_target_per_100 / (1.0 - 0.8 * rp.outlier_share);
-    let planned: Vec<u32> = occ.iter().map(|d| plan_beds(d, target)).collect();
+    let planned: Vec<u32> = if replan { &plan_occ } else { &occ }
+        .iter()
+        .map(|d| plan_beds(d, target))
+        .collect();
+    let added: Vec<i32> = change.map_or_else(Vec::new, |c| {
+        let somatic: Vec<bool> = wards
+            .iter()
+            .map(|&p| !places.list[p].spec.psychiatric())
+            .collect();
+        c.per_ward(&somatic, &planned)
+    });
     let mut rng = rng::stream(seed, &[tag::BEDS, ri as u64]);
     let mut out: Vec<Vec<BedRow>> = vec![Vec::new(); w.months.len()];
     let mut rows: Vec<BedRow> = Vec::with_capacity(wards.len());
@@ -109,7 +133,10 @@ pub(crate) fn census(
         let factor = staffing_factor(month_of(day));
         rows.clear();
         for (wi, &p) in wards.iter().enumerate() {
-            let disp = ((f64::from(planned[wi]) * factor).round() as u32).max(1);
+            let mut disp = ((f64::from(planned[wi]) * factor).round() as u32).max(1);
+            if change.is_some_and(|c| day >= c.from) {
+                disp = (i64::from(disp) + i64::from(added[wi])).max(1) as u32;
+            }
             rows.push(BedRow {
                 place: p as u16,
                 day,

@@ -18,6 +18,7 @@ use crate::model::{self, ChronicCare, Model, RegionParams};
 use crate::places::Places;
 use crate::population::{Person, Population};
 use crate::rng::{self, Stream, tag};
+use crate::scenario::LosChange;
 
 /// Minutes from admission to a hip-fracture operation done within 24 hours: uniform on
 /// `[HIP_FAST_FROM, HIP_FAST_FROM + HIP_FAST_SPAN)` (planted; `truth.json` → `care_chains`).
@@ -85,6 +86,8 @@ pub(crate) struct Stay {
     pub ins: Min,
     pub uts: Min,
     pub uk: u16,
+    /// The discharge without a scenario's change (= `uts` otherwise); beds are planned on it.
+    pub base_uts: Min,
 }
 
 /// What a waiting-time case waits for.
@@ -239,6 +242,10 @@ pub(crate) struct Sim<'a> {
     next_seq: u32,
     next_case: u32,
     days: Vec<Day>,
+    /// A scenario's length-of-stay change for this region (`crate::scenario`).
+    los: Option<&'a LosChange>,
+    /// Contacts delivered only because of `los` (numbered after all others).
+    late: Vec<(usize, Contact)>,
 }
 
 /// Simulate the care of region `ri`.
@@ -249,6 +256,7 @@ pub(crate) fn simulate_region(
     w: &Window,
     ri: usize,
     seed: u64,
+    los: Option<&LosChange>,
 ) -> RegionCare {
     let mut sim = Sim {
         m,
@@ -266,15 +274,27 @@ pub(crate) fn simulate_region(
         next_seq: 0,
         next_case: 0,
         days: Vec::new(),
+        los,
+        late: Vec::new(),
     };
     for &pi in &pop.residents[ri] {
         sim.person(pi);
     }
     sim.visitors();
+    for (mi, mut c) in std::mem::take(&mut sim.late) {
+        c.seq = sim.next_seq;
+        sim.next_seq += 1;
+        sim.out.contacts[mi].push(c);
+    }
     for month in &mut sim.out.contacts {
         month.sort_by_key(|c| (c.uts, c.seq));
     }
     sim.out
+}
+
+/// KPP cost relative to a stay of the reference length (`days` whole days from admission).
+pub(crate) fn los_cost_factor(days: Day, ref_los: f64) -> f64 {
+    0.4 + 0.6 * (f64::from(days) + 0.5) / (ref_los + 0.5)
 }
 
 fn acute_minute(rng: &mut Stream, day: Day) -> Min {
@@ -1487,7 +1507,7 @@ impl Sim<'_> {
         }
         let (drg, weight) = self.m.drg(req.drg);
         let (ref_los, _) = model::los(req.spec, req.planned);
-        let los_factor = 0.4 + 0.6 * (f64::from(actual_days) + 0.5) / (ref_los + 0.5);
+        let los_factor = los_cost_factor(actual_days, ref_los);
         let mut cost =
             self.rp.cost_per_drg_point * weight * los_factor * rng::lognormal(rng, 1.0, 0.25);
         if rng::chance(rng, 0.03) {
@@ -1515,7 +1535,12 @@ impl Sim<'_> {
             n_bidia,
             n_ops: n_ops as u8,
         };
-        self.emit(c);
+        let base_uts = c.uts;
+        let mut c = c;
+        if let Some(los) = self.los {
+            los.shorten(&mut c, req.spec);
+        }
+        self.emit_at(c, base_uts);
         if req.readmit && !died && rng::chance(rng, model::readmission_prob(age)) {
             let gap = 1 + (rng::exponential(rng, 8.0) as Day).min(29);
             let day = disch.div_euclid(DAY_MIN) + gap;
@@ -1548,9 +1573,15 @@ impl Sim<'_> {
         Some(disch)
     }
 
-    fn emit(&mut self, mut c: Contact) {
+    fn emit(&mut self, c: Contact) {
+        self.emit_at(c, c.uts);
+    }
+
+    /// Emit `c`, which would end at `base_uts` without a scenario's change: that decides the
+    /// census stay and the contact number, so nothing else shifts.
+    fn emit_at(&mut self, mut c: Contact, base_uts: Min) {
         if c.form == Form::Sv
-            && c.uts >= self.w.first * DAY_MIN
+            && base_uts >= self.w.first * DAY_MIN
             && c.ins < (self.w.last + 1) * DAY_MIN
         {
             self.out.stays.push(Stay {
@@ -1558,12 +1589,20 @@ impl Sim<'_> {
                 ins: c.ins,
                 uts: c.uts,
                 uk: c.uk,
+                base_uts,
             });
         }
-        if let Some(mi) = self.w.month_index(c.uts.div_euclid(DAY_MIN)) {
-            c.seq = self.next_seq;
-            self.next_seq += 1;
-            self.out.contacts[mi].push(c);
+        let base = self.w.month_index(base_uts.div_euclid(DAY_MIN));
+        match (base, self.w.month_index(c.uts.div_euclid(DAY_MIN))) {
+            (Some(_), mi) => {
+                c.seq = self.next_seq;
+                self.next_seq += 1;
+                if let Some(mi) = mi {
+                    self.out.contacts[mi].push(c);
+                }
+            }
+            (None, Some(mi)) => self.late.push((mi, c)),
+            (None, None) => {}
         }
     }
 

@@ -51,7 +51,6 @@ impl Codes {
     }
 
     /// Every interned code.
-    #[cfg(test)]
     pub fn all(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.list.iter().copied().filter(|s| !s.is_empty())
     }

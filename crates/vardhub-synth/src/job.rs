@@ -104,6 +104,8 @@ pub(crate) struct Shared<'a> {
     pub truncate: Option<(usize, usize)>,
     /// The delivery that is withheld: (collection, region index, month index).
     pub missing: Option<(&'static str, usize, usize)>,
+    /// A what-if change to the generator's parameters (`crate::scenario`).
+    pub scenario: Option<&'a crate::scenario::Prepared>,
 }
 
 /// What a job produced.
@@ -119,6 +121,8 @@ pub(crate) struct JobOut {
     pub mobile: Option<crate::truthfile::MobileTeam>,
     /// The region's frail-elderly cohort summed month by month (`crate::cost_truth`).
     pub cost: Option<crate::cost_truth::RegionCost>,
+    /// The scenario's change and outcomes (only the job of its region).
+    pub scenario: Option<crate::scenario_truth::ScenarioTruth>,
 }
 
 /// KPP cost concentration of a region over the whole window.
@@ -792,7 +796,10 @@ impl RegionWriter<'_> {
 pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthError> {
     let region = &regions()[ri];
     let places = Places::new(region, &sh.pop.kommuner[ri], sh.opts.scale);
-    let mut care = care::simulate_region(sh.model, sh.pop, &places, sh.window, ri, sh.opts.seed);
+    let change = sh.scenario.filter(|s| s.ri == ri);
+    let los = change.and_then(|s| s.los.as_ref());
+    let mut care =
+        care::simulate_region(sh.model, sh.pop, &places, sh.window, ri, sh.opts.seed, los);
     // Before anything is derived from the care (bed census, deliveries, counts).
     let mobile = crate::mobile::apply(
         sh.model,
@@ -804,7 +811,17 @@ pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthErro
         &mut care,
     );
     let rp = &sh.model.regions[ri];
-    let beds = beds::census(&places, &care.stays, sh.window, rp, sh.opts.seed, ri);
+    let bed_change = change.and_then(|s| s.beds.as_ref());
+    let beds = beds::census(
+        &places,
+        &care.stays,
+        sh.window,
+        rp,
+        sh.opts.seed,
+        ri,
+        bed_change,
+    );
+    let scenario = change.map(|s| crate::scenario_truth::region(sh, s, &places, &care, &beds));
     let wr = RegionWriter {
         sh,
         ri,
@@ -827,6 +844,7 @@ pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthErro
     let mut out = JobOut {
         mobile,
         cost: Some(cost),
+        scenario,
         ..JobOut::default()
     };
     let mut sv_costs = Vec::new();

@@ -73,6 +73,15 @@
 //!   computed independently from the contacts as delivered: `truth.json` → `cost_over_time`
 //!   (`cost_truth`).
 //!
+//! ## What-if scenarios
+//!
+//! [`generate_scenario`] applies a [`ScenarioChange`] to the generator's own parameters in one
+//! region from a start date (`scenario`: hip-fracture or other diagnosis-group length of stay ×
+//! factor, or N more staffed beds). The same seed draws the same random numbers with and without
+//! the change; other regions are byte-identical; `truth.json` → `scenario` holds the change and
+//! its outcomes measured with and without it (`scenario_truth`). Without a change the output is
+//! exactly that of [`generate`].
+//!
 //! Architecture invariants: the output depends only on the options (no clock, no hash-map order,
 //! no thread scheduling: every random decision comes from a stream named by its purpose); the
 //! crate never reads outside the repository at run time (reference data are embedded); the
@@ -100,10 +109,13 @@ mod places;
 mod population;
 mod refdata;
 mod rng;
+mod scenario;
+mod scenario_truth;
 mod truth;
 mod truthfile;
 
 pub use defects::DefectRecord;
+pub use scenario::{ChangeKind, HIP_FRACTURE, ScenarioChange};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -223,11 +235,27 @@ pub fn generate(
     opts: &SynthOptions,
     progress: &dyn SynthProgress,
 ) -> Result<SynthSummary, SynthError> {
+    generate_scenario(opts, None, progress)
+}
+
+/// [`generate`] with a what-if change applied to the generator's own parameters (`None`: exactly
+/// [`generate`]). The same seed and options give the same random draws with and without the
+/// change; other regions' deliveries are byte-identical. `truth.json` → `scenario` holds the
+/// change and its outcomes measured with and without it.
+pub fn generate_scenario(
+    opts: &SynthOptions,
+    scenario: Option<&ScenarioChange>,
+    progress: &dyn SynthProgress,
+) -> Result<SynthSummary, SynthError> {
     let t0 = Instant::now();
     check(opts)?;
     let model = model::Model::new();
-    let pop = population::build(&model, opts.seed, opts.scale, opts.from, opts.to);
     let window = care::Window::new(opts.from, opts.to);
+    let prepared = scenario
+        .map(|s| scenario::prepare(s, &model, &window))
+        .transpose()
+        .map_err(SynthError::InvalidOptions)?;
+    let pop = population::build(&model, opts.seed, opts.scale, opts.from, opts.to);
     let n_months = window.months.len();
     let n_regions = vardhub_domain::region::regions().len();
     let truncate = (opts.defects > 0.0).then(|| {
@@ -250,6 +278,7 @@ pub fn generate(
         progress,
         truncate,
         missing,
+        scenario: prepared.as_ref(),
     };
 
     let mut jobs: Vec<Job> = (0..n_regions).map(Job::Region).collect();

@@ -356,8 +356,8 @@ mod tests {
     fn the_team_removes_stays_with_their_census_stays_and_adds_visits() {
         let ri = crate::refdata::region_index(17).unwrap();
         let (m, pop, places, w) = region_care("2024-01", "2024-09", ri);
-        let before = care::simulate_region(&m, &pop, &places, &w, ri, 7);
-        let mut after = care::simulate_region(&m, &pop, &places, &w, ri, 7);
+        let before = care::simulate_region(&m, &pop, &places, &w, ri, 7, None);
+        let mut after = care::simulate_region(&m, &pop, &places, &w, ri, 7, None);
         let planted = apply(&m, &pop, &places, &w, ri, 7, &mut after).unwrap();
         assert!(planted.joined > 0 && planted.eligible >= planted.joined);
         assert_eq!(planted.start, "2024-04-01");
@@ -389,7 +389,7 @@ mod tests {
             );
         }
         // Deterministic.
-        let mut again = care::simulate_region(&m, &pop, &places, &w, ri, 7);
+        let mut again = care::simulate_region(&m, &pop, &places, &w, ri, 7, None);
         let planted2 = apply(&m, &pop, &places, &w, ri, 7, &mut again).unwrap();
         assert_eq!(planted2.joined, planted.joined);
         assert_eq!(
@@ -403,11 +403,11 @@ mod tests {
     fn nothing_is_planted_in_short_windows_or_other_regions() {
         let ri = crate::refdata::region_index(17).unwrap();
         let (m, pop, places, w) = region_care("2024-01", "2024-08", ri);
-        let mut c = care::simulate_region(&m, &pop, &places, &w, ri, 7);
+        let mut c = care::simulate_region(&m, &pop, &places, &w, ri, 7, None);
         assert!(apply(&m, &pop, &places, &w, ri, 7, &mut c).is_none());
         let other = crate::refdata::region_index(18).unwrap();
         let (m, pop, places, w) = region_care("2024-01", "2024-12", other);
-        let mut c = care::simulate_region(&m, &pop, &places, &w, other, 7);
+        let mut c = care::simulate_region(&m, &pop, &places, &w, other, 7, None);
         assert!(apply(&m, &pop, &places, &w, other, 7, &mut c).is_none());
     }
 

@@ -35,6 +35,9 @@ struct TruthFile<'a> {
     mobile_team: Option<MobileTeam>,
     /// Independent truth of the hub's cost-over-time analyses, by analysis id.
     cost_over_time: BTreeMap<&'static str, CostAnalysis>,
+    /// A what-if scenario's change and its outcomes with and without it (only with a scenario).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario: Option<crate::scenario_truth::ScenarioTruth>,
 }
 
 /// The true cost over time of one analysis's cohort (`crate::cost_truth`): money in SEK from
@@ -333,10 +336,14 @@ pub(crate) fn write(
     let mut defects: Vec<DefectRecord> = Vec::new();
     let mut kpp: Vec<KppTruth> = Vec::new();
     let mut mobile_team = None;
+    let mut scenario = None;
     let mut cost_regions = Vec::new();
     for o in outs {
         if o.mobile.is_some() {
             mobile_team = o.mobile;
+        }
+        if o.scenario.is_some() {
+            scenario = o.scenario;
         }
         cost_regions.extend(o.cost);
         for (k, c) in o.counts {
@@ -560,6 +567,7 @@ pub(crate) fn write(
             crate::cost_truth::ANALYSIS,
             crate::cost_truth::assemble(&cost_regions),
         )]),
+        scenario,
     };
     let path = opts.out.join("truth.json");
     let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| SynthError::Io {

@@ -7,7 +7,9 @@
 //! * national per-capita volumes within ±10 % of the domain brief §10 (the generator aims at ±3 %);
 //! * somatic overcrowding nationally within 2–9 per 100 staffed beds (domain brief §6);
 //! * the same seed gives byte-identical output;
-//! * the planted mobile team of region 17 matches `truth.json` (`synth/mobile.rs`).
+//! * the planted mobile team of region 17 matches `truth.json` (`synth/mobile.rs`);
+//! * a what-if scenario changes only what it says, as `truth.json` → `scenario` records
+//!   (`synth/scenario.rs`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ use vardhub_synth::{DefectRecord, NoProgress, SynthOptions, SynthProgress, gener
 
 #[path = "synth/mobile.rs"]
 mod mobile;
+#[path = "synth/scenario.rs"]
+mod scenario;
 
 struct Run {
     _dir: tempfile::TempDir,
