@@ -1,7 +1,7 @@
 //! The command line: every subcommand and its flags (clap). `main.rs` parses them into domain
 //! values and calls the libraries.
 
-use crate::{fees, outputs, research, users};
+use crate::{fees, outputs, research, scenario, users};
 use clap::Subcommand;
 use std::path::PathBuf;
 use vardhub_ingest::Lang;
@@ -129,6 +129,14 @@ pub(crate) enum Command {
         /// Andel rader med inplanterade fel / share of rows with injected defects (0–0.05).
         #[arg(long, default_value_t = 0.0)]
         defects: f64,
+        /// Scenario: vårdtiden för höftfraktur (eller KODER) gånger FAKTOR i REGION från START
+        /// / what-if: length of stay of hip fractures (or CODES) × FACTOR (e.g. 06:0.9:2024-04-01).
+        #[arg(long, value_name = "REGION:FACTOR:START[:CODES]", value_parser = vardhub_synth::ScenarioChange::parse_los, conflicts_with = "scenario_beds")]
+        scenario_los: Option<vardhub_synth::ScenarioChange>,
+        /// Scenario: BEDS fler disponibla vårdplatser i REGION från START
+        /// / what-if: BEDS more staffed beds (e.g. 04:20:2024-04-01).
+        #[arg(long, value_name = "REGION:BEDS:START", value_parser = vardhub_synth::ScenarioChange::parse_beds)]
+        scenario_beds: Option<vardhub_synth::ScenarioChange>,
     },
     /// Demonstration: syntetiskt Sverige in, kvalitetsrapporter och leveransöversikt ut
     /// / demo: synthetic Sweden in, quality reports and delivery overview out.
@@ -196,6 +204,12 @@ pub(crate) enum Command {
         /// Dagar / days.
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
+    },
+    /// Vad händer om? Scenarier för vårdplatser och väntelistor / what-if scenarios for beds and
+    /// waiting lists.
+    Scenario {
+        #[command(subcommand)]
+        action: scenario::ScenarioCommand,
     },
     /// Forskningsprojekt och utlämningar till dem / research projects and releases to them.
     Research {

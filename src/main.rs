@@ -30,6 +30,7 @@ mod keys;
 mod outputs;
 mod recipes;
 mod research;
+mod scenario;
 mod serve;
 mod users;
 
@@ -464,7 +465,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             to,
             encoding,
             defects,
+            scenario_los,
+            scenario_beds,
         } => {
+            let scenario = scenario_los.as_ref().or(scenario_beds.as_ref());
             let opts = vardhub_synth::SynthOptions {
                 out: out.clone(),
                 scale: *scale,
@@ -474,7 +478,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 encoding: (*encoding).into(),
                 defects: *defects,
             };
-            let summary = synthesize(&opts)?;
+            let summary = synthesize_with(&opts, scenario)?;
             say(format_args!(
                 "{} leveranser, {} rader, {:.1} MB, {} personer på {:.1} s ({:.0} rader/s) i {}\n{} deliveries written; truth in {}",
                 summary.deliveries,
@@ -560,6 +564,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Research { action } => research::run(&cli, action).await,
+        Command::Scenario { action } => {
+            let (hub, _) = keys::open_hub(&cli).await?;
+            init_logging(&data);
+            let code = scenario::run(&hub, action).await;
+            hub.close().await;
+            code
+        }
     }
 }
 
@@ -570,6 +581,14 @@ fn parse_period(s: &str) -> Result<vardhub_domain::Period> {
 
 /// Run the generator with a progress bar over deliveries.
 fn synthesize(opts: &vardhub_synth::SynthOptions) -> Result<vardhub_synth::SynthSummary> {
+    synthesize_with(opts, None)
+}
+
+/// [`synthesize`] with a what-if change applied to the generator's parameters.
+fn synthesize_with(
+    opts: &vardhub_synth::SynthOptions,
+    scenario: Option<&vardhub_synth::ScenarioChange>,
+) -> Result<vardhub_synth::SynthSummary> {
     struct Bar(ProgressBar);
     impl vardhub_synth::SynthProgress for Bar {
         fn delivery_done(&self, name: &str) {
@@ -584,7 +603,7 @@ fn synthesize(opts: &vardhub_synth::SynthOptions) -> Result<vardhub_synth::Synth
             .progress_chars("=> "),
     );
     let bar = Bar(bar);
-    let summary = vardhub_synth::generate(opts, &bar)?;
+    let summary = vardhub_synth::generate_scenario(opts, scenario, &bar)?;
     bar.0.finish_and_clear();
     Ok(summary)
 }

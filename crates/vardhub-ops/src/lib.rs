@@ -14,6 +14,7 @@ pub mod outputs;
 pub mod recipes;
 pub mod research;
 pub mod runs;
+pub mod scenarios;
 
 use vardhub_engine::definitions::Finding;
 
