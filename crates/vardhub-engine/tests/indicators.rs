@@ -17,6 +17,8 @@ mod cost_truth;
 mod incremental;
 #[path = "indicators/reviewer.rs"]
 mod reviewer;
+#[path = "indicators/scenarios.rs"]
+mod scenarios;
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

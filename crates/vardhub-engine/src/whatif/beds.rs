@@ -9,7 +9,8 @@
 
 use super::calibrate::{BedBaseline, Stay};
 use super::file::{Change, ScenarioSpec};
-use crate::scenario::{ArrivalProfile, Band, BedModel, BedReplication, Policy, Stratum};
+use crate::scenario::{ArrivalProfile, Band, BedModel, BedReplication, Policy, Rng, Stratum};
+use crate::scenario::{default_threads, run_replications};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -74,6 +75,8 @@ pub struct Headline {
     pub scenario: Band,
     /// Scenario − baseline, paired by replication.
     pub difference: Band,
+    /// Mean occupied beds, scenario − baseline, paired by replication.
+    pub census_difference: Band,
     /// Mean occupied beds, baseline and scenario.
     pub census_baseline: Band,
     /// Mean occupied beds under the scenario.
@@ -107,6 +110,8 @@ pub struct Calibration {
     pub outlying_share: f64,
     /// Days simulated before the horizon and dropped.
     pub warmup_days: usize,
+    /// Spread (σ of the log) of a month's admission level beyond Poisson, drawn per replication.
+    pub month_level_sigma: f64,
 }
 
 /// The whole result of a bed scenario.
@@ -165,6 +170,33 @@ fn spread(add: i32, weights: &[f64]) -> Vec<i32> {
         rest -= step;
     }
     out
+}
+
+/// A standard normal draw (Box–Muller).
+fn normal(rng: &mut Rng) -> f64 {
+    let u1 = rng.uniform().max(f64::MIN_POSITIVE);
+    let u2 = rng.uniform();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+/// The spread (σ of the log level) of monthly admission rates beyond Poisson: each interior
+/// month's log rate against the mean of its neighbours' (r = ln n_i − (ln n_{i−1} + ln n_{i+1})/2,
+/// whose variance is 1.5 σ² plus the Poisson part 1/n_i + (1/n_{i−1} + 1/n_{i+1})/4). A smooth
+/// seasonal curve contributes little to r; what remains is the month-to-month irregularity a
+/// forecast cannot know. 0 with fewer than three months.
+pub fn month_level_sigma(rates: &[f64]) -> f64 {
+    let ok: Vec<f64> = rates.iter().copied().filter(|x| *x > 0.0).collect();
+    if ok.len() < 3 {
+        return 0.0;
+    }
+    let (mut rr, mut pv, mut k) = (0.0, 0.0, 0.0);
+    for w in ok.windows(3) {
+        let r = w[1].ln() - (w[0].ln() + w[2].ln()) / 2.0;
+        rr += r * r;
+        pv += 1.0 / w[1] + (1.0 / w[0] + 1.0 / w[2]) / 4.0;
+        k += 1.0;
+    }
+    ((rr / k - pv / k) / 1.5).max(0.0).sqrt()
 }
 
 fn ward_seed(seed: u64, ward: &str) -> u64 {
@@ -279,10 +311,10 @@ pub fn run(
         .iter()
         .filter_map(|st| time_of(st.admitted))
         .collect();
-    // The region's shape (month, hour of week) from every stay, by admission time within the
-    // baseline; each ward scaled to its own count of completed stays.
-    let profile =
-        ArrivalProfile::from_admissions(&times, b0 - Duration::days(366), b1 - Duration::days(1))?;
+    // The region's shape (month, hour of week) from the admissions within the baseline (months
+    // it does not cover get no seasonal factor); each ward scaled to its own rate of completed
+    // stays.
+    let profile = ArrivalProfile::from_admissions(&times, b0, b1 - Duration::days(1))?;
     let mut los: Vec<f64> = base.stays.iter().map(|s| s.los_hours).collect();
     los.sort_by(f64::total_cmp);
     let p99 = los[((los.len() - 1) as f64 * 0.99) as usize] / 24.0;
@@ -364,6 +396,55 @@ pub fn run(
         0.0
     };
 
+    // The admission level of each month varies beyond Poisson (epidemics, holidays): each
+    // replication draws one level per calendar month of the simulated period, log-normal with
+    // the spread seen between neighbouring months of the baseline.
+    let mut counts: BTreeMap<(i32, u32), f64> = BTreeMap::new();
+    for t in &times {
+        let d = t.date();
+        if d >= b0 && d < b1 {
+            *counts.entry((d.year(), d.month())).or_default() += 1.0;
+        }
+    }
+    let per_day: Vec<f64> = counts
+        .iter()
+        .map(|(&(y, m), n)| {
+            let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(b0);
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(y, m + 1, 1)
+            }
+            .unwrap_or(b1);
+            let days = (next.min(b1) - first.max(b0)).num_days().max(1) as f64;
+            (*n, days)
+        })
+        .map(|(n, d)| if n > 0.0 { n / d * 30.0 } else { 0.0 })
+        .collect();
+    let sigma = month_level_sigma(&per_day);
+    let mut months_of_period: Vec<(i32, u32)> = Vec::new();
+    let hour_month: Vec<usize> = (0..days * 24)
+        .map(|h| {
+            let d = start + Duration::days((h / 24) as i64);
+            let key = (d.year(), d.month());
+            match months_of_period.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    months_of_period.push(key);
+                    months_of_period.len() - 1
+                }
+            }
+        })
+        .collect();
+    let month_levels: Vec<Vec<f64>> = (0..replications as u64)
+        .map(|r| {
+            let mut rng = Rng::for_replication(seed ^ 0x6d6f_6e74_685f_6c76, r);
+            (0..months_of_period.len())
+                .map(|_| (sigma * normal(&mut rng) - sigma * sigma / 2.0).exp())
+                .collect()
+        })
+        .collect();
+
     // Simulate every ward, baseline and scenario, with the same seed per ward.
     let mut reps_base: Vec<Vec<BedReplication>> = Vec::new();
     let mut reps_scen: Vec<Vec<BedReplication>> = Vec::new();
@@ -396,14 +477,26 @@ pub fn run(
                     return Ok(vec![zero; replications]);
                 }
                 let model = BedModel {
-                    hourly_arrivals: hourly.clone(),
+                    hourly_arrivals: Vec::new(),
                     strata: strata(&own, &ch, scenario),
                     initial_remaining_hours: Vec::new(),
                     staffed_beds: beds,
                     warmup_days: warmup,
                     policy: Policy::Overflow,
                 };
-                Ok(model.run(ws, replications)?.replications)
+                // Each replication: the ward's intensity × that replication's month levels
+                // (common to every ward and to baseline and scenario).
+                let reps = run_replications(replications, default_threads(), |r| {
+                    let mut m = model.clone();
+                    let levels = &month_levels[r as usize];
+                    m.hourly_arrivals = hourly
+                        .iter()
+                        .enumerate()
+                        .map(|(h, x)| x * levels[hour_month[h]])
+                        .collect();
+                    m.simulate(ws, r)
+                });
+                Ok(reps.into_iter().collect::<Result<Vec<_>, _>>()?)
             };
         reps_base.push(run(false, beds_b)?);
         reps_scen.push(run(true, beds_s)?);
@@ -576,6 +669,13 @@ pub fn run(
         baseline: band(&v(&tot_b, &per100)),
         scenario: band(&v(&tot_s, &per100)),
         difference: band(&diff),
+        census_difference: band(
+            &tot_b
+                .iter()
+                .zip(&tot_s)
+                .map(|(b, s)| (s.census - b.census) / s.days.max(1.0))
+                .collect::<Vec<f64>>(),
+        ),
         census_baseline: band(&v(&tot_b, &|a| a.census / a.days.max(1.0))),
         census_scenario: band(&v(&tot_s, &|a| a.census / a.days.max(1.0))),
         bed_days_baseline: band(&v(&tot_b, &|a| a.census)),
@@ -605,6 +705,7 @@ pub fn run(
             mean_los_days: mean_los,
             outlying_share,
             warmup_days: warmup,
+            month_level_sigma: sigma,
         },
         replications,
         seed,
@@ -613,7 +714,16 @@ pub fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::spread;
+    use super::{month_level_sigma, spread};
+
+    #[test]
+    fn month_levels_vary_only_beyond_poisson() {
+        // Smooth rates: no extra spread; alternating ±20 %: about 0.2 / √1.5 · 2 … > 0.1.
+        assert_eq!(month_level_sigma(&[1000.0, 1000.0, 1000.0, 1000.0]), 0.0);
+        assert_eq!(month_level_sigma(&[1000.0, 2000.0]), 0.0);
+        let jumpy = [1000.0, 1200.0, 1000.0, 1200.0, 1000.0, 1200.0];
+        assert!(month_level_sigma(&jumpy) > 0.1);
+    }
 
     #[test]
     fn beds_are_spread_by_largest_remainder() {
