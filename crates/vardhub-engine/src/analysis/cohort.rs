@@ -76,7 +76,8 @@ fn err(id: &str) -> impl Fn(datafusion::error::DataFusionError) -> ComputeError 
     }
 }
 
-async fn collect(
+/// Run `sql` and collect its batches (query errors name `id`).
+pub(crate) async fn collect(
     ctx: &SessionContext,
     id: &str,
     sql: &str,
@@ -89,7 +90,8 @@ async fn collect(
         .map_err(err(id))
 }
 
-fn text(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
+/// A column as text (any type casts), nulls as `None`; a missing column reads as all null.
+pub(crate) fn text(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
     let Some(c) = b.column_by_name(name) else {
         return vec![None; b.num_rows()];
     };
@@ -100,7 +102,8 @@ fn text(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
         .collect()
 }
 
-fn num(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+/// A column as numbers, nulls (and a column that is not numeric) as `None`.
+pub(crate) fn num(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
     let Some(c) = b.column_by_name(name) else {
         return vec![None; b.num_rows()];
     };

@@ -9,11 +9,9 @@
 //! (`vardinriktning = 'SOM'`); the others are counted and reported, never silently dropped.
 
 use super::file::ScenarioSpec;
+use crate::analysis::cohort::{collect, num, text};
 use crate::indicator::ComputeError;
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Float64Type};
-use datafusion::prelude::SessionContext;
 use std::collections::{BTreeMap, BTreeSet};
 use vardhub_store::Snapshot;
 
@@ -63,50 +61,6 @@ pub struct WardSeries {
     pub sjukhus: String,
     /// Day → counts.
     pub days: BTreeMap<NaiveDate, WardDay>,
-}
-
-fn err(id: &str) -> impl Fn(datafusion::error::DataFusionError) -> ComputeError + '_ {
-    move |source| ComputeError::Query {
-        indicator: id.to_owned(),
-        source,
-    }
-}
-
-async fn collect(
-    ctx: &SessionContext,
-    id: &str,
-    sql: &str,
-) -> Result<Vec<RecordBatch>, ComputeError> {
-    ctx.sql(sql)
-        .await
-        .map_err(err(id))?
-        .collect()
-        .await
-        .map_err(err(id))
-}
-
-fn text(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
-    let Some(c) = b.column_by_name(name) else {
-        return vec![None; b.num_rows()];
-    };
-    let c = datafusion::arrow::compute::cast(c, &DataType::Utf8).expect("any column casts to text");
-    let c = c.as_string::<i32>();
-    (0..b.num_rows())
-        .map(|i| (!c.is_null(i)).then(|| c.value(i).to_owned()))
-        .collect()
-}
-
-fn num(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
-    let Some(c) = b.column_by_name(name) else {
-        return vec![None; b.num_rows()];
-    };
-    let Ok(c) = datafusion::arrow::compute::cast(c, &DataType::Float64) else {
-        return vec![None; b.num_rows()];
-    };
-    let c = c.as_primitive::<Float64Type>();
-    (0..b.num_rows())
-        .map(|i| (!c.is_null(i)).then(|| c.value(i)))
-        .collect()
 }
 
 fn quote(s: &str) -> String {
