@@ -110,7 +110,9 @@ pub struct Calibration {
     pub outlying_share: f64,
     /// Days simulated before the horizon and dropped.
     pub warmup_days: usize,
-    /// Spread (σ of the log) of a month's admission level beyond Poisson, drawn per replication.
+    /// Spread (σ of the log) of a month's admission level beyond Poisson, drawn per replication
+    /// (with the Poisson error of the month's baseline estimate; lengths of stay are bootstrapped
+    /// per replication).
     pub month_level_sigma: f64,
 }
 
@@ -436,11 +438,25 @@ pub fn run(
             }
         })
         .collect();
+    // A month's level is also only estimated: from the baseline's admissions in that month of
+    // the year (Poisson error 1/n on the log scale) — the forecast's parameter uncertainty.
+    let mut by_month_of_year = [0.0f64; 12];
+    for ((_, m), n) in &counts {
+        by_month_of_year[(*m - 1) as usize] += n;
+    }
+    let month_sd: Vec<f64> = months_of_period
+        .iter()
+        .map(|(_, m)| {
+            let n = by_month_of_year[(*m - 1) as usize];
+            (sigma * sigma + if n > 0.0 { 1.0 / n } else { 0.0 }).sqrt()
+        })
+        .collect();
     let month_levels: Vec<Vec<f64>> = (0..replications as u64)
         .map(|r| {
             let mut rng = Rng::for_replication(seed ^ 0x6d6f_6e74_685f_6c76, r);
-            (0..months_of_period.len())
-                .map(|_| (sigma * normal(&mut rng) - sigma * sigma / 2.0).exp())
+            month_sd
+                .iter()
+                .map(|sd| (sd * normal(&mut rng) - sd * sd / 2.0).exp())
                 .collect()
         })
         .collect();
@@ -488,6 +504,15 @@ pub fn run(
                 // (common to every ward and to baseline and scenario).
                 let reps = run_replications(replications, default_threads(), |r| {
                     let mut m = model.clone();
+                    // The ward's lengths of stay are a sample too: each replication draws its
+                    // own bootstrap of them (the same for baseline and scenario).
+                    let mut boot = Rng::for_replication(ws ^ 0x6c6f_735f_626f_6f74, r);
+                    for st in &mut m.strata {
+                        let n = st.los_hours.len() as u64;
+                        st.los_hours = (0..n)
+                            .map(|_| st.los_hours[boot.below(n) as usize])
+                            .collect();
+                    }
                     let levels = &month_levels[r as usize];
                     m.hourly_arrivals = hourly
                         .iter()
