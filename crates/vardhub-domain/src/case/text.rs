@@ -202,10 +202,10 @@ mod tests {
     #[test]
     fn public_text_refuses_personal_data() {
         for bad in [
-            "Patienten 19121212-1212 fick vänta",
+            "Patienten 19800102-2386 fick vänta",
             "ring 070-123 45 67",
             "svar till anna.andersson@region.se",
-            "191212121212",
+            "198001022386",
         ] {
             assert!(
                 matches!(

@@ -41,7 +41,7 @@ async fn a_case_from_filing_to_closure_with_links_checked() {
     let decider = actor("david", CaseRole::DecisionMaker);
 
     let mut bad = filing_form();
-    bad.question = "Gäller patient 19121212-1212".into();
+    bad.question = "Gäller patient 19800102-2386".into();
     assert!(matches!(
         file(&hub, &requester, &bad).await,
         Err(CaseOpError::Refused(CaseError::Text(_)))

@@ -174,7 +174,7 @@ async fn the_decision_rules_hold_and_decisions_are_listed() {
 
     let err = parse_table("{\"id\": \"x\", \"cells\": [], \"extra\": 1}").unwrap_err();
     assert!(matches!(err, OutputsError::Json(_)), "{err}");
-    let pnr = table("t9", vec![cell("Patient 19121212-1212", 10)]);
+    let pnr = table("t9", vec![cell("Patient 19800102-2386", 10)]);
     let err = submit(&hub, &p, "P1", &pnr, "rita").await.unwrap_err();
     assert!(matches!(err, OutputsError::IdentityNumber { .. }), "{err}");
     let dup = table("t9", vec![cell("A", 10), cell("A", 11)]);

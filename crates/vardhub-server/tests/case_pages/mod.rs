@@ -137,7 +137,7 @@ async fn a_case_goes_from_filing_to_closure_in_the_browser_and_the_register_show
     type_into(&c, "#f-email", EMAIL).await;
     select(&c, "#f-kind", "region").await;
     type_into(&c, "#f-org", "Region Jönköpings län").await;
-    let question = format!("Hur har {WORD} utvecklats per region för patient 19121212-1212?");
+    let question = format!("Hur har {WORD} utvecklats per region för patient 19800102-2386?");
     type_into(&c, "#f-question", &question).await;
     type_into(&c, "#f-purpose", "Uppföljning av patientsäkerhetsarbetet").await;
     type_into(&c, "#f-data", "Vårdkontakter och diagnoser 2024").await;

@@ -69,7 +69,7 @@ async fn a_case_through_the_api_by_each_role_with_the_register_free_of_personal_
         post(
             "/api/v1/cases",
             Some("req"),
-            &filing("Gäller 191212121212?"),
+            &filing("Gäller 198001022386?"),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,

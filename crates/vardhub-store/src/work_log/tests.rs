@@ -56,7 +56,7 @@ async fn work_is_recorded_listed_per_subject_and_period_and_audited() {
                 "project:P1",
                 "2025-03-03",
                 "1.5",
-                "Genomgång av ansökan för 19121212-1212",
+                "Genomgång av ansökan för 19800102-2386",
             ),
             "anna",
         )
@@ -64,7 +64,7 @@ async fn work_is_recorded_listed_per_subject_and_period_and_audited() {
         .unwrap();
     assert_eq!(a.minutes, 90);
     assert!(
-        !a.activity.contains("19121212-1212"),
+        !a.activity.contains("19800102-2386"),
         "identity numbers are masked: {}",
         a.activity
     );
