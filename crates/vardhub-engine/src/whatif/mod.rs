@@ -53,16 +53,11 @@ pub async fn run(snapshot: &Snapshot, scenario: &Scenario) -> Result<ScenarioRes
             let base = calibrate::bed_baseline(snapshot, s).await?;
             let replications = scenario.replications() as usize;
             let seed = s.seed.unwrap_or(1);
-            let spec = s.clone();
-            let result = tokio_free_blocking(move || beds::run(&spec, &base, replications, seed))?;
+            // CPU-bound (the model runs its replications on its own threads): a server calling
+            // this should do so from a blocking task.
+            let result = beds::run(s, &base, replications, seed)?;
             Ok(ScenarioResult::Beds(result))
         }
         ModelKind::WaitingList => Err(WhatIfError::NotOffered("waiting_list")),
     }
-}
-
-/// Run CPU-bound work (the model spawns its own threads); kept as a function so a caller on an
-/// async runtime sees one place where the work happens.
-fn tokio_free_blocking<T>(f: impl FnOnce() -> T) -> T {
-    f()
 }
