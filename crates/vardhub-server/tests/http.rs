@@ -7,6 +7,7 @@ mod cases_api;
 mod log_review_api;
 mod outputs_api;
 mod research_api;
+mod scenario_runs;
 mod support;
 mod trust;
 
