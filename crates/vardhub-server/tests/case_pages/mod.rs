@@ -266,7 +266,17 @@ async fn a_case_goes_from_filing_to_closure_in_the_browser_and_the_register_show
         .unwrap();
     type_into(&c, "#sok", WORD).await;
     select(&c, "#status", "avslutat").await;
+    // The unfiltered register lists the case too: wait for the search's own page.
+    c.execute("window.vhOld = true;", vec![]).await.unwrap();
     click(&c, "#sok-knapp").await;
+    let started = std::time::Instant::now();
+    while matches!(
+        c.execute("return window.vhOld === true;", vec![]).await,
+        Ok(serde_json::Value::Bool(true)) | Err(_)
+    ) {
+        assert!(started.elapsed() < WAIT, "the search did not load");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let row = wait_for(&c, &format!("#arenden tr[data-id='{id}']")).await;
     let row_text = row.text().await.unwrap();
     assert!(
