@@ -48,8 +48,8 @@ pub(crate) fn append(key: &AuditKey, seq: i64, mac: &str, sync: bool) -> Result<
     Ok(())
 }
 
-/// Every checkpoint in the file (none when it does not exist). A line that does not parse counts
-/// as unsigned.
+/// Every complete checkpoint in the file (none when it does not exist). A line that does not
+/// parse counts as unsigned.
 pub(crate) fn read(key: &AuditKey) -> Result<Vec<Anchor>, StoreError> {
     let path = key.anchors();
     let text = match std::fs::read_to_string(&path) {
@@ -57,7 +57,13 @@ pub(crate) fn read(key: &AuditKey) -> Result<Vec<Anchor>, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(StoreError::io(&path)(e)),
     };
-    Ok(text
+    // A last line without its newline is a checkpoint being written right now (one `write_all`
+    // per line): it is left for the next read, not counted as unsigned.
+    let complete = match text.rfind('\n') {
+        Some(end) => &text[..=end],
+        None => "",
+    };
+    Ok(complete
         .lines()
         .enumerate()
         .map(|(i, l)| {
