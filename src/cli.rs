@@ -135,8 +135,12 @@ pub(crate) enum Command {
         scenario_los: Option<vardhub_synth::ScenarioChange>,
         /// Scenario: BEDS fler disponibla vårdplatser i REGION från START
         /// / what-if: BEDS more staffed beds (e.g. 04:20:2024-04-01).
-        #[arg(long, value_name = "REGION:BEDS:START", value_parser = vardhub_synth::ScenarioChange::parse_beds)]
+        #[arg(long, value_name = "REGION:BEDS:START", value_parser = vardhub_synth::ScenarioChange::parse_beds, conflicts_with = "scenario_first_visits")]
         scenario_beds: Option<vardhub_synth::ScenarioChange>,
+        /// Scenario: nybesökskapaciteten gånger FAKTOR i REGION från START
+        /// / what-if: first-visit capacity × FACTOR (e.g. 25:1.1:2024-07-01).
+        #[arg(long, value_name = "REGION:FACTOR:START", value_parser = vardhub_synth::ScenarioChange::parse_first_visits, conflicts_with = "scenario_los")]
+        scenario_first_visits: Option<vardhub_synth::ScenarioChange>,
     },
     /// Demonstration: syntetiskt Sverige in, kvalitetsrapporter och leveransöversikt ut
     /// / demo: synthetic Sweden in, quality reports and delivery overview out.

@@ -467,8 +467,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             defects,
             scenario_los,
             scenario_beds,
+            scenario_first_visits,
         } => {
-            let scenario = scenario_los.as_ref().or(scenario_beds.as_ref());
+            let scenario = scenario_los
+                .as_ref()
+                .or(scenario_beds.as_ref())
+                .or(scenario_first_visits.as_ref());
             let opts = vardhub_synth::SynthOptions {
                 out: out.clone(),
                 scale: *scale,

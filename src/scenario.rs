@@ -116,6 +116,53 @@ pub async fn run(hub: &Hub, command: &ScenarioCommand) -> anyhow::Result<ExitCod
                 ));
             }
         }
+        ScenarioResult::WaitingList(r) => {
+            let h = &r.headline;
+            let c = &r.calibration;
+            say(format_args!(
+                "  kalibrering / calibration: {} genomförda ärenden / completed cases ({} med måldatum / with a target), {} per dag / per day, försening / lateness {} d, medianväntetid / median wait {} d, inom 90 dagar / within 90 days {}",
+                c.completed,
+                c.with_target,
+                num(c.per_day, 2),
+                num(c.lateness_days, 1),
+                num(c.median_wait_days, 1),
+                num(c.baseline_share, 3)
+            ));
+            say(format_args!(
+                "  andel inom 90 dagar / share within 90 days: bas / baseline {}, scenario {}, skillnad / difference {}",
+                band(&h.baseline, 3),
+                band(&h.scenario, 3),
+                band(&h.difference, 3)
+            ));
+            say(format_args!(
+                "  väntande vid horisontens slut / waiting at the horizon's end: bas / baseline {}, scenario {}",
+                band(&h.list_baseline, 0),
+                band(&h.list_scenario, 0)
+            ));
+            if let Some(o) = &h.observed {
+                let covered = h.baseline.covers(o.share);
+                say(format_args!(
+                    "  återprövning / back-test: sjön visar / the lake shows {} ({} av / of {}) — {} av basprognosens 95-procentsband / {} the baseline's 95 % band",
+                    num(o.share, 3),
+                    o.within,
+                    o.completed,
+                    if covered { "inom" } else { "UTANFÖR" },
+                    if covered { "within" } else { "OUTSIDE" }
+                ));
+            }
+            for m in &r.months {
+                say(format_args!(
+                    "  {}: bas / baseline {}, scenario {}{}",
+                    m.month,
+                    band(&m.baseline, 3),
+                    band(&m.scenario, 3),
+                    m.observed.map_or(String::new(), |o| format!(
+                        ", observerat / observed {}",
+                        num(o.share, 3)
+                    ))
+                ));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,8 @@ use crate::model::{self, ChronicCare, Model, RegionParams};
 use crate::places::Places;
 use crate::population::{Person, Population};
 use crate::rng::{self, Stream, tag};
-use crate::scenario::LosChange;
+use crate::scenario::{LosChange, Prepared};
+use crate::waits::{self, FirstVisitQueue, TARGET_RECORDED};
 
 /// Minutes from admission to a hip-fracture operation done within 24 hours: uniform on
 /// `[HIP_FAST_FROM, HIP_FAST_FROM + HIP_FAST_SPAN)` (planted; `truth.json` → `care_chains`).
@@ -246,6 +247,8 @@ pub(crate) struct Sim<'a> {
     los: Option<&'a LosChange>,
     /// Contacts delivered only because of `los` (numbered after all others).
     late: Vec<(usize, Contact)>,
+    /// The region's first-visit queue (with a scenario's capacity change, if any).
+    first_visits: FirstVisitQueue,
 }
 
 /// Simulate the care of region `ri`.
@@ -256,8 +259,10 @@ pub(crate) fn simulate_region(
     w: &Window,
     ri: usize,
     seed: u64,
-    los: Option<&LosChange>,
+    change: Option<&Prepared>,
 ) -> RegionCare {
+    let los = change.and_then(|c| c.los.as_ref());
+    let capacity = change.and_then(|c| c.capacity);
     let mut sim = Sim {
         m,
         pop,
@@ -276,6 +281,7 @@ pub(crate) fn simulate_region(
         days: Vec::new(),
         los,
         late: Vec::new(),
+        first_visits: FirstVisitQueue::new(m.regions[ri].first_visit_within_90d, capacity),
     };
     for &pi in &pop.residents[ri] {
         sim.person(pi);
@@ -1187,13 +1193,16 @@ impl Sim<'_> {
         atgard: Code,
         start: Day,
     ) -> Option<Day> {
-        let p90 = match kind {
-            WaitKind::FirstVisit => self.rp.first_visit_within_90d,
-            WaitKind::Operation => self.rp.operation_within_90d,
+        // First visits: a medical target and the clinics' lateness on it (`crate::waits`);
+        // operations: one lognormal wait calibrated to the planted share within 90 days.
+        let median = match kind {
+            WaitKind::FirstVisit => self.first_visits.median_target,
+            WaitKind::Operation => {
+                90.0 / (waits::SIGMA * rng::normal_quantile(self.rp.operation_within_90d)).exp()
+            }
         };
-        let sigma = 0.75;
-        let median = 90.0 / (sigma * rng::normal_quantile(p90)).exp();
-        let mut wait = rng::lognormal(rng, median, sigma);
+        let target = rng::lognormal(rng, median, waits::SIGMA);
+        let mut wait = target;
         let avvik = match rng::weighted(rng, &[92.0, 4.0, 3.0, 1.0]) {
             1 => {
                 wait = wait * 2.0 + 30.0;
@@ -1209,6 +1218,9 @@ impl Sim<'_> {
             }
             _ => 0,
         };
+        if kind == WaitKind::FirstVisit {
+            wait += self.first_visits.lateness(f64::from(start) + wait);
+        }
         let mut done = start + (wait.min(900.0).round() as Day).max(1);
         while is_weekend(done) {
             done += 1;
@@ -1217,8 +1229,8 @@ impl Sim<'_> {
             WaitKind::Operation if rng::chance(rng, 0.25) => {
                 start + 30 * rng::range(rng, 1, 5) as Day
             }
-            WaitKind::FirstVisit if rng::chance(rng, 0.10) => {
-                start + 30 * rng::range(rng, 1, 4) as Day
+            WaitKind::FirstVisit if rng::chance(rng, TARGET_RECORDED) => {
+                start + (target.min(900.0).round() as Day).max(1)
             }
             _ => NEVER,
         };

@@ -797,9 +797,15 @@ pub(crate) fn region_job(sh: &Shared<'_>, ri: usize) -> Result<JobOut, SynthErro
     let region = &regions()[ri];
     let places = Places::new(region, &sh.pop.kommuner[ri], sh.opts.scale);
     let change = sh.scenario.filter(|s| s.ri == ri);
-    let los = change.and_then(|s| s.los.as_ref());
-    let mut care =
-        care::simulate_region(sh.model, sh.pop, &places, sh.window, ri, sh.opts.seed, los);
+    let mut care = care::simulate_region(
+        sh.model,
+        sh.pop,
+        &places,
+        sh.window,
+        ri,
+        sh.opts.seed,
+        change,
+    );
     // Before anything is derived from the care (bed census, deliveries, counts).
     let mobile = crate::mobile::apply(
         sh.model,

@@ -113,6 +113,7 @@ mod scenario;
 mod scenario_truth;
 mod truth;
 mod truthfile;
+mod waits;
 
 pub use defects::DefectRecord;
 pub use scenario::{ChangeKind, HIP_FRACTURE, ScenarioChange};

@@ -25,12 +25,16 @@
 //!   `belagda`, `overbelaggningar` and `utlokaliserade` follow from the same stays. The outlying
 //!   placements draw from the census stream, so they share every draw before the start.
 //!
-//! First-visit capacity is not a parameter of this generator: each waiting time is drawn on its
-//! own (lognormal calibrated to the region's share within 90 days) and the pathway continues from
-//! it on the same stream, so there is no capacity change. One would need a queue per clinic fed by
-//! the arrivals of a first pass, calibrated so that the baseline keeps the planted share, and a
-//! second pass that replaces only the drawn waits and replays each pathway after the visit so that
-//! the arrivals stay those of the first pass.
+//! * [`ChangeKind::FirstVisitCapacity`]: the region's clinics get `factor` times their
+//!   first-visit capacity from the start. The first-visit queue (`crate::waits`) then drains (or
+//!   builds) its backlog of referrals already due at the fluid rate: a referral due on or after
+//!   the start minus the baseline lateness is served `(L₀ + c(t₀ − due))/(1 + c)` days after its
+//!   due date instead of `L₀` (`c` = factor − 1). Referrals, their medical targets and every
+//!   random draw are those of the run without the change; only first-visit days move. The
+//!   pathway after a moved visit (the visit itself, a decision to operate, the operation) follows
+//!   from the new day on the person's own stream, so that person's later events may differ, and
+//!   case and contact numbers after the first such person shift; every other person's care is
+//!   as generated.
 
 use chrono::NaiveDate;
 use vardhub_domain::{IcdCode, RegionCode};
@@ -39,6 +43,7 @@ use crate::cal::{DAY_MIN, Day, Min, day_of};
 use crate::care::{Contact, Form, Window, los_cost_factor};
 use crate::codes::{Code, Spec};
 use crate::model::{self, Model};
+use crate::waits::CapacityChange;
 
 /// The hip-fracture diagnosis group (main diagnosis; the generator's hip-fracture pathway codes).
 pub const HIP_FRACTURE: [&str; 3] = crate::codes::planted::HIP_DX;
@@ -70,6 +75,11 @@ pub enum ChangeKind {
     StaffedBeds {
         /// Beds added per day.
         beds: i32,
+    },
+    /// `factor` (0.5–2) times the first-visit capacity of the region's clinics.
+    FirstVisitCapacity {
+        /// Multiplier of the capacity, e.g. 1.10 for 10 % more.
+        factor: f64,
     },
 }
 
@@ -123,6 +133,36 @@ impl ScenarioChange {
         Ok(change)
     }
 
+    /// `factor` times the first-visit capacity.
+    pub fn first_visit_capacity(
+        region: RegionCode,
+        start: NaiveDate,
+        factor: f64,
+    ) -> ScenarioChange {
+        ScenarioChange {
+            region,
+            start,
+            kind: ChangeKind::FirstVisitCapacity { factor },
+        }
+    }
+
+    /// Parse `REGION:FACTOR:START`, e.g. `25:1.1:2024-07-01` (first-visit capacity).
+    pub fn parse_first_visits(s: &str) -> Result<ScenarioChange, String> {
+        let parts: Vec<&str> = s.split(':').collect();
+        let [region, factor, start] = parts[..] else {
+            return Err(format!("expected REGION:FACTOR:START, got {s:?}"));
+        };
+        let factor: f64 = factor
+            .trim()
+            .parse()
+            .map_err(|_| format!("FACTOR {factor:?} is not a number"))?;
+        Ok(ScenarioChange::first_visit_capacity(
+            parse_region(region)?,
+            parse_date(start)?,
+            factor,
+        ))
+    }
+
     /// Parse `REGION:BEDS:START`, e.g. `04:20:2024-04-01`.
     pub fn parse_beds(s: &str) -> Result<ScenarioChange, String> {
         let parts: Vec<&str> = s.split(':').collect();
@@ -161,6 +201,7 @@ pub(crate) struct Prepared {
     pub group: Vec<Code>,
     pub los: Option<LosChange>,
     pub beds: Option<BedChange>,
+    pub capacity: Option<CapacityChange>,
 }
 
 /// Check `change` (the error names what is wrong).
@@ -198,7 +239,8 @@ pub(crate) fn prepare(change: &ScenarioChange, m: &Model, w: &Window) -> Result<
         }
         Ok(codes)
     };
-    let (group, los, beds) = match &change.kind {
+    let hip = || -> Vec<String> { HIP_FRACTURE.iter().map(|s| (*s).to_owned()).collect() };
+    let (group, los, beds, capacity) = match &change.kind {
         ChangeKind::LengthOfStay { diagnoses, factor } => {
             if !(factor.is_finite() && *factor > 0.0 && *factor <= 1.0) {
                 return Err(format!(
@@ -211,7 +253,7 @@ pub(crate) fn prepare(change: &ScenarioChange, m: &Model, w: &Window) -> Result<
                 factor: *factor,
                 from: start * DAY_MIN,
             };
-            (codes, Some(los), None)
+            (codes, Some(los), None, None)
         }
         ChangeKind::StaffedBeds { beds } => {
             if *beds == 0 || beds.unsigned_abs() > 100_000 {
@@ -219,12 +261,23 @@ pub(crate) fn prepare(change: &ScenarioChange, m: &Model, w: &Window) -> Result<
                     "scenario: staffed beds {beds} must be non-zero and at most 100 000"
                 ));
             }
-            let hip: Vec<String> = HIP_FRACTURE.iter().map(|s| (*s).to_owned()).collect();
             let bed = BedChange {
                 from: start,
                 beds: *beds,
             };
-            (group_of(&hip)?, None, Some(bed))
+            (group_of(&hip())?, None, Some(bed), None)
+        }
+        ChangeKind::FirstVisitCapacity { factor } => {
+            if !(factor.is_finite() && (0.5..=2.0).contains(factor) && *factor != 1.0) {
+                return Err(format!(
+                    "scenario: first-visit capacity factor {factor} must lie in 0.5–2 and not be 1"
+                ));
+            }
+            let capacity = CapacityChange {
+                from: start,
+                surplus: factor - 1.0,
+            };
+            (group_of(&hip())?, None, None, Some(capacity))
         }
     };
     Ok(Prepared {
@@ -234,6 +287,7 @@ pub(crate) fn prepare(change: &ScenarioChange, m: &Model, w: &Window) -> Result<
         group,
         los,
         beds,
+        capacity,
     })
 }
 

@@ -36,7 +36,7 @@ pub(crate) struct ScenarioTruth {
 
 #[derive(Debug, Clone, Serialize)]
 struct ChangeTruth {
-    /// `length_of_stay` or `staffed_beds`.
+    /// `length_of_stay`, `staffed_beds` or `first_visit_capacity`.
     kind: &'static str,
     region: String,
     /// First day (ÅÅÅÅ-MM-DD, from 00:00) to the end of the window.
@@ -198,7 +198,7 @@ pub(crate) fn region(
     let (ri, seed, w) = (p.ri, sh.opts.seed, sh.window);
     let rp = &sh.model.regions[ri];
     let simulated;
-    let base = if p.los.is_some() {
+    let base = if p.los.is_some() || p.capacity.is_some() {
         let mut b = care::simulate_region(sh.model, sh.pop, places, w, ri, seed, None);
         let _ = crate::mobile::apply(sh.model, sh.pop, places, w, ri, seed, &mut b);
         simulated = b;
@@ -261,6 +261,11 @@ fn finish(
             change.kind = "staffed_beds";
             change.beds = Some(*beds);
             change.rule = "From the start day, beds are added to the region's somatic wards in proportion to their planned staffed beds (largest remainder, ties to the earlier ward) after the holiday reduction, never below one bed per ward; stays unchanged, outlying placements redrawn from the census stream from the start day.";
+        }
+        ChangeKind::FirstVisitCapacity { factor } => {
+            change.kind = "first_visit_capacity";
+            change.factor = Some(*factor);
+            change.rule = "First-visit waits are a medical target (lognormal, σ 0.75; medicinskt_maldatum = start + target for 60 % of cases) plus the region's lateness L0 = 0.5 × the median wait its planted share within 90 days implies. With capacity × factor from the start day t0, a referral due on day u ≥ t0 − L0 (due = start + target, after the PvV/MoV/other deviation factors) is served (L0 + c(t0 − u))/(1 + c) days after u, at least 0, c = factor − 1 (the fluid queue: the backlog a·L0 drains at c·a a day); the visit is moved to the next weekday; referrals, targets and all draws as generated, the pathway after a moved visit follows from the new day.";
         }
     }
     ScenarioTruth {

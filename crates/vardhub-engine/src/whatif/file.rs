@@ -238,6 +238,13 @@ impl WaitKind {
             WaitKind::Operation => "operation",
         }
     }
+    /// Its `vantetyp` in the waiting-time collection's data (`FB`, `OP`).
+    pub fn vantetyp(self) -> &'static str {
+        match self {
+            WaitKind::FirstVisit => "FB",
+            WaitKind::Operation => "OP",
+        }
+    }
 }
 
 /// A scenario file as written.
@@ -387,6 +394,11 @@ fn check(s: &ScenarioSpec) -> Result<(), String> {
             ));
         }
         let selection = c.selection();
+        if s.model == ModelKind::WaitingList && !selection.is_all() {
+            return Err(format!(
+                "{at}: väntelistemodellen känner inte diagnos eller ålder / the waiting-list model knows no diagnosis or age"
+            ));
+        }
         {
             if let (Some(a), Some(b)) = (selection.age_from, selection.age_to)
                 && a > b

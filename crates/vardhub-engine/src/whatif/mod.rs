@@ -16,9 +16,12 @@
 pub mod beds;
 pub mod calibrate;
 pub mod file;
+pub mod wait_baseline;
+pub mod waits;
 
 pub use beds::{BedScenarioError, BedScenarioResult};
 pub use file::{Change, ModelKind, Months, Scenario, ScenarioError, ScenarioSpec, Selection};
+pub use waits::{WaitScenarioError, WaitScenarioResult};
 
 use crate::indicator::ComputeError;
 use vardhub_store::Snapshot;
@@ -32,6 +35,9 @@ pub enum WhatIfError {
     /// The scenario cannot run on these data as written (its author must act).
     #[error(transparent)]
     Beds(#[from] BedScenarioError),
+    /// The waiting-list scenario cannot run on these data as written (its author must act).
+    #[error(transparent)]
+    Waits(#[from] WaitScenarioError),
     /// The model is not offered yet (its author must choose another).
     #[error("modellen {0} finns inte ännu / the model {0} is not offered yet")]
     NotOffered(&'static str),
@@ -43,6 +49,8 @@ pub enum WhatIfError {
 pub enum ScenarioResult {
     /// A bed scenario.
     Beds(BedScenarioResult),
+    /// A waiting-list scenario.
+    WaitingList(WaitScenarioResult),
 }
 
 /// Run `scenario` on `snapshot`.
@@ -58,6 +66,17 @@ pub async fn run(snapshot: &Snapshot, scenario: &Scenario) -> Result<ScenarioRes
             let result = beds::run(s, &base, replications, seed)?;
             Ok(ScenarioResult::Beds(result))
         }
-        ModelKind::WaitingList => Err(WhatIfError::NotOffered("waiting_list")),
+        ModelKind::WaitingList => {
+            if s.sjukhus.is_some() {
+                return Err(WaitScenarioError::Change(
+                    "väntelistemodellen gäller hela regionen / the waiting-list model covers the whole region".into(),
+                )
+                .into());
+            }
+            let cases = wait_baseline::wait_cases(snapshot, s).await?;
+            let replications = scenario.replications() as usize;
+            let result = waits::run(s, &cases, replications, s.seed.unwrap_or(1))?;
+            Ok(ScenarioResult::WaitingList(result))
+        }
     }
 }

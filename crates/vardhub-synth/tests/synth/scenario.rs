@@ -422,3 +422,76 @@ fn scenario_changes_are_checked() {
         );
     }
 }
+
+#[test]
+fn more_first_visit_capacity_only_moves_first_visits_after_the_start() {
+    let rr = "01";
+    let change = ScenarioChange::parse_first_visits(&format!("{rr}:1.2:{START}")).unwrap();
+    assert_eq!(change.kind, ChangeKind::FirstVisitCapacity { factor: 1.2 });
+    let r = run_with(&change);
+    let start_month = &START[..7];
+    for f in differing(&year().out, &r.out) {
+        // Deliveries are folders named collection-region-ÅÅÅÅ-MM: only the region's change, from
+        // the start's month; before it, case and contact numbers may shift (the rows are the
+        // same, as many).
+        let folder = f.split('/').next().unwrap();
+        let period = &folder[folder.len().saturating_sub(7)..];
+        let ours = folder.contains(&format!("-{rr}-"));
+        if f == "truth.json" || ours && period >= start_month {
+            continue;
+        }
+        assert!(
+            ours && (folder.starts_with("vantetider-") || folder.starts_with("vardkontakter-")),
+            "{f} differs"
+        );
+        let lines = |root: &Path| {
+            std::fs::read_to_string(root.join(&f))
+                .unwrap()
+                .lines()
+                .count()
+        };
+        assert_eq!(lines(&year().out), lines(&r.out), "{f}");
+    }
+    let t = truth(&r);
+    let s = &t["scenario"];
+    assert_eq!(s["change"]["kind"], "first_visit_capacity");
+    let g = |side: &str, key: &str| f64_at(s, &[side, "from_start", key]);
+    // Referrals are those of the run without the change; the share within 90 days rises.
+    assert!(
+        g("scenario", "first_visit_within_90d_share")
+            > g("baseline", "first_visit_within_90d_share"),
+        "{s}"
+    );
+    for m in 0..3 {
+        assert_eq!(
+            s["baseline"]["months"][m], s["scenario"]["months"][m],
+            "month {m}"
+        );
+    }
+    baseline_is_the_run_without_scenario(&t, rr);
+    other_regions_unchanged(&t, rr);
+    // The medical target is in the register for most first visits, never before the start.
+    let cases = tables(&r.out, "vantetider", rr, "arenden.csv");
+    let (mut fb, mut with_target) = (0, 0);
+    for (_, lines) in &cases {
+        let header = &lines[0];
+        let (kind, start, target) = (
+            col(header, "vantetyp"),
+            col(header, "startdatum"),
+            col(header, "medicinskt_maldatum"),
+        );
+        for row in &lines[1..] {
+            let v: Vec<&str> = row.split(';').collect();
+            if v[kind] == "FB" {
+                fb += 1;
+                if !v[target].is_empty() {
+                    with_target += 1;
+                    assert!(v[target] > v[start], "{row}");
+                }
+            }
+        }
+    }
+    assert!(fb > 100, "{fb}");
+    let share = f64::from(with_target) / f64::from(fb);
+    assert!((0.5..0.7).contains(&share), "{share}");
+}
