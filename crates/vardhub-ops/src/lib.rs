@@ -6,6 +6,9 @@
 //!   ledger in the same step); try a draft recipe.
 //! * [`recipes`]: submit a recipe to a running hub; the definitions with the approved recipes.
 //! * [`analyses`]: run a patient-level analysis recipe and store it as a run of kind analysis.
+//! * [`scenarios`]: run a what-if scenario and store it as a run of kind scenario;
+//!   [`scenario_document`] reads its document back; [`scenario_publication`]: an administrator
+//!   other than its author publishes it through the disclosure policy.
 
 pub mod analyses;
 pub mod cases;
@@ -14,6 +17,8 @@ pub mod outputs;
 pub mod recipes;
 pub mod research;
 pub mod runs;
+pub mod scenario_document;
+pub mod scenario_publication;
 pub mod scenarios;
 
 use vardhub_engine::definitions::Finding;

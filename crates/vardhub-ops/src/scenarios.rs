@@ -1,7 +1,8 @@
 //! Run a what-if scenario over the lake and store it as a run of kind scenario: the result
 //! (`scenario.json`, with the scenario file's hash) in the run's own folder, audited as the
-//! user's, never released or served — a scenario becomes public only when an admin publishes an
-//! approved one through the disclosure policy (not offered yet).
+//! user's (`scenarios.run`: its actor is the run's author), never released; served only to the
+//! roles the server entitles, until an administrator other than its author publishes it through
+//! the disclosure policy ([`crate::scenario_publication`]).
 
 use crate::OpsError;
 use vardhub_engine::whatif::{Scenario, ScenarioResult, WhatIfError, run};
@@ -60,7 +61,14 @@ pub async fn run_and_store(
     run.inputs = serde_json::to_string(&inputs).map_err(|e| OpsError::Encode(e.to_string()))?;
     run.timings = serde_json::json!({ &s.id: seconds * 1000.0 }).to_string();
     let run = hub
-        .store_run_document(run, "scenario.json", &document, 0, "scenarios.run", actor)
+        .store_run_document(
+            run,
+            crate::scenario_document::DOCUMENT,
+            &document,
+            0,
+            vardhub_store::scenario_publications::RUN_ACTION,
+            actor,
+        )
         .await
         .map_err(OpsError::from)?;
     Ok(StoredScenario {

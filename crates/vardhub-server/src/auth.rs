@@ -189,6 +189,26 @@ impl Caller {
     }
 }
 
+/// Who may see a what-if scenario run of `region` (`vardhub_ops::scenarios`). A published one:
+/// everyone (the public is shown its disclosure-checked copy). An unpublished one: only
+/// administrators, the competence centre's staff, decision-makers, national analysts, and a
+/// region analyst when the scenario is of the own region; the public, requesters, researchers
+/// and other regions' analysts never. The same rule decides who is shown the unpublished
+/// document of a published scenario.
+pub fn sees_scenario(caller: &Caller, region: RegionCode, published: bool) -> bool {
+    if published {
+        return true;
+    }
+    let Some(p) = caller.0.as_ref() else {
+        return false;
+    };
+    match p.role {
+        Role::Admin | Role::CentreStaff | Role::DecisionMaker | Role::National => true,
+        Role::Region => p.region == Some(region),
+        Role::Public | Role::Requester | Role::Researcher => false,
+    }
+}
+
 /// SHA-256 (hex) of a token or session id.
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
@@ -468,6 +488,41 @@ mod tests {
             hash_secret("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn an_unpublished_scenario_is_seen_by_the_entitled_roles_and_the_own_region_only() {
+        let (r01, r12) = (
+            RegionCode::parse("01").unwrap(),
+            RegionCode::parse("12").unwrap(),
+        );
+        let caller = |role, region| {
+            Caller(Some(Principal {
+                name: "x".into(),
+                role,
+                region,
+            }))
+        };
+        let anonymous = Caller(None);
+        assert!(!sees_scenario(&anonymous, r01, false));
+        assert!(sees_scenario(&anonymous, r01, true));
+        for role in [
+            Role::Admin,
+            Role::CentreStaff,
+            Role::DecisionMaker,
+            Role::National,
+        ] {
+            assert!(sees_scenario(&caller(role, None), r01, false), "{role:?}");
+        }
+        for role in [Role::Public, Role::Requester, Role::Researcher] {
+            let c = caller(role, None);
+            assert!(!sees_scenario(&c, r01, false), "{role:?}");
+            assert!(sees_scenario(&c, r01, true), "{role:?}");
+        }
+        let analyst = caller(Role::Region, Some(r01));
+        assert!(sees_scenario(&analyst, r01, false));
+        assert!(!sees_scenario(&analyst, r12, false));
+        assert!(sees_scenario(&analyst, r12, true));
     }
 
     #[test]

@@ -427,6 +427,111 @@ pub fn effects(points: &[EffectPoint], x_title: &str, lang: Lang) -> Value {
         "config": analysis_config(lang)})
 }
 
+/// One point of a [`bands`] chart: a series' median and 95 % band at `x` (an observed value:
+/// `median` only).
+#[derive(Debug, Clone)]
+pub struct BandPoint {
+    /// The series (its name in the legend).
+    pub series: String,
+    /// Position: a month `ÅÅÅÅ-MM` (ordinal) or a day `ÅÅÅÅ-MM-DD` (temporal).
+    pub x: String,
+    /// Median, or the observed value.
+    pub median: Option<f64>,
+    /// Lower limit of the 95 % band.
+    pub lower: Option<f64>,
+    /// Upper limit.
+    pub upper: Option<f64>,
+}
+
+/// The axes and series of a [`bands`] chart.
+#[derive(Debug, Clone)]
+pub struct BandAxes<'a> {
+    /// The x axis title.
+    pub x: &'a str,
+    /// The y axis title.
+    pub y: &'a str,
+    /// Every series in the legend's order (the bands' first).
+    pub series: &'a [String],
+    /// The series of observed values (points), if any.
+    pub observed: Option<&'a str>,
+    /// Days on a time axis (else months, one tick each).
+    pub days: bool,
+}
+
+/// A fan chart: per series a 95 % band as an area (decorative to assistive technology, the
+/// table has the limits) with its median as a line; on months also each month's band as a rule
+/// with its median as a dot, the series a few pixels apart (a horizon of one month has no area
+/// to draw); observed values as diamonds.
+pub fn bands(points: &[BandPoint], axes: &BandAxes, lang: Lang) -> Value {
+    let data: Vec<Value> = points
+        .iter()
+        .map(|p| json!({"series": p.series, "x": p.x, "median": p.median, "lower": p.lower, "upper": p.upper}))
+        .collect();
+    let colours: Vec<&str> = axes
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if Some(s.as_str()) == axes.observed {
+                "#222222"
+            } else {
+                ["#1f4e79", "#a64b00", "#2e7d32"][i % 3]
+            }
+        })
+        .collect();
+    let x = if axes.days {
+        json!({"field": "x", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": axes.x,
+               "axis": {"format": "%Y-%m-%d", "labelAngle": -30}})
+    } else {
+        json!({"field": "x", "type": "ordinal", "title": axes.x, "sort": null, "axis": {"labelAngle": 0}})
+    };
+    let color = json!({"field": "series", "type": "nominal", "title": null, "sort": axes.series,
+        "scale": {"domain": axes.series, "range": colours},
+        "legend": {"orient": "bottom", "labelLimit": 320, "symbolOpacity": 1}});
+    let band = json!({"filter": "isValid(datum.lower) && isValid(datum.upper)"});
+    let y = |field: &str| json!({"field": field, "type": "quantitative", "title": axes.y});
+    let tooltip = json!([{"field": "series", "title": lang.pick("Serie", "Series")},
+        {"field": "x", "title": axes.x, "type": if axes.days { "temporal" } else { "ordinal" }},
+        {"field": "median", "title": lang.pick("Median", "Median"), "format": ".1f"},
+        {"field": "lower", "title": lang.pick("Nedre gräns", "Lower limit"), "format": ".1f"},
+        {"field": "upper", "title": lang.pick("Övre gräns", "Upper limit"), "format": ".1f"}]);
+    let mut layers = vec![
+        json!({"transform": [band], "mark": {"type": "area", "opacity": 0.2, "aria": false},
+               "encoding": {"x": x, "y": y("lower"), "y2": {"field": "upper"}, "color": color}}),
+        json!({"transform": [band], "mark": {"type": "line"},
+               "encoding": {"x": x, "y": y("median"), "color": color, "tooltip": tooltip}}),
+    ];
+    if !axes.days {
+        // Each month's band as a rule with its median, the series side by side (a horizon of
+        // one month has no area to draw).
+        let banded: Vec<&String> = axes
+            .series
+            .iter()
+            .filter(|s| Some(s.as_str()) != axes.observed)
+            .collect();
+        let mid = (banded.len() as f64 - 1.0) / 2.0;
+        for (i, name) in banded.into_iter().enumerate() {
+            let offset = (i as f64 - mid) * 8.0;
+            let only = json!([band, {"filter": {"field": "series", "equal": name}}]);
+            layers.push(json!({"transform": only, "mark": {"type": "rule", "strokeWidth": 2, "xOffset": offset},
+                "encoding": {"x": x, "y": y("lower"), "y2": {"field": "upper"}, "color": color}}));
+            layers.push(json!({"transform": only, "mark": {"type": "point", "filled": true, "size": 40, "xOffset": offset},
+                "encoding": {"x": x, "y": y("median"), "color": color, "tooltip": tooltip}}));
+        }
+    }
+    if let Some(observed) = axes.observed {
+        layers.push(
+            json!({"transform": [{"filter": {"field": "series", "equal": observed}}],
+            "mark": {"type": "point", "shape": "diamond", "filled": true, "size": 90},
+            "encoding": {"x": x, "y": y("median"), "color": color,
+                         "tooltip": [{"field": "x", "title": axes.x},
+                                     {"field": "median", "title": observed, "format": ".1f"}]}}),
+        );
+    }
+    json!({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}, "height": 280,
+        "data": {"values": data}, "layer": layers, "config": analysis_config(lang)})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +564,62 @@ mod tests {
         assert_eq!(spec["layer"][3]["data"]["values"][0]["label"], "index");
         assert_eq!(spec["config"]["locale"]["number"]["minus"], "\u{2212}");
         assert_eq!(spec["config"]["locale"]["number"]["decimal"], ",");
+    }
+
+    #[test]
+    fn a_fan_chart_draws_bands_medians_and_observed_points() {
+        let series = ["Utan".to_owned(), "Med".to_owned(), "Utfall".to_owned()];
+        let p = |s: &str, m: f64, band: bool| BandPoint {
+            series: s.to_owned(),
+            x: "2024-03".into(),
+            median: Some(m),
+            lower: band.then_some(m - 1.0),
+            upper: band.then_some(m + 1.0),
+        };
+        let axes = BandAxes {
+            x: "Månad",
+            y: "Per 100",
+            series: &series,
+            observed: Some("Utfall"),
+            days: false,
+        };
+        let spec = bands(
+            &[
+                p("Utan", 9.8, true),
+                p("Med", 4.1, true),
+                p("Utfall", 9.0, false),
+            ],
+            &axes,
+            Lang::Sv,
+        );
+        let marks: Vec<&str> = spec["layer"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["mark"]["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            marks,
+            ["area", "line", "rule", "point", "rule", "point", "point"]
+        );
+        assert_eq!(spec["layer"][2]["mark"]["xOffset"], -4.0);
+        assert_eq!(spec["layer"][4]["mark"]["xOffset"], 4.0);
+        assert_eq!(spec["data"]["values"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            spec["layer"][0]["encoding"]["color"]["scale"]["range"][2],
+            "#222222"
+        );
+        let days = bands(
+            &[],
+            &BandAxes {
+                days: true,
+                observed: None,
+                ..axes
+            },
+            Lang::En,
+        );
+        assert_eq!(days["layer"].as_array().unwrap().len(), 2);
+        assert_eq!(days["layer"][0]["encoding"]["x"]["type"], "temporal");
     }
 
     #[test]

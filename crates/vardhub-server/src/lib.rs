@@ -12,8 +12,9 @@
 //!          ─► routes::api        /api/v1/indicators…     JSON / CSV, ETag, pagination
 //!             routes::microdata  /api/v1/microdata/…     own region only, audited
 //!             routes::analyses   /api/v1/analyses…       public form of stored analyses
+//!             routes::scenarios  /api/v1/scenarios…      what-if scenario runs, publication
 //!             routes::pages      /, /indikatorer/…,      askama templates + Vega-Lite charts
-//!                                /analyser/…
+//!                                /analyser/…, /scenarier/…
 //!             routes::ops        /health, /metrics, /api/openapi.json
 //!             routes::assets     /static/…               vendored JS, CSS, map geometry
 //!          ─► runs.rs: the latest indicator run, published per access level through
@@ -22,6 +23,9 @@
 //!             `analysis::public_all` over the whole run (Sweden and every region together),
 //!             once per run; an analyst's own region unsuppressed (unsuppressed.rs: the same
 //!             shape, every value shown) only after an audit entry
+//!          ─► scenarios.rs: the stored what-if scenario runs a caller may see (auth.rs,
+//!             `sees_scenario`): the stored document for the entitled roles (audited), the
+//!             disclosure-checked copy recorded with an administrator's publication for the rest
 //! ```
 //!
 //! Start it with [`serve`], or build the [`app`] router around an [`AppState`] (tests).
@@ -38,6 +42,11 @@
 //!   a logged-in analyst's panel on the page — a region analyst's own region, national analysts'
 //!   and admins' chosen area — unsuppressed, clearly labelled and written to the audit log first
 //!   (`analyses.rs`);
+//! * a what-if scenario run (kind scenario) is served only to the entitled roles (administrators,
+//!   centre staff, decision-makers, national analysts, the scenario's own region's analysts)
+//!   until an administrator other than its author publishes it through the disclosure policy;
+//!   everyone else is then shown the disclosure-checked copy recorded with the publication,
+//!   never the stored document (`scenarios.rs`);
 //! * microdata is only ever read from lake files whose catalogue region equals the caller's own
 //!   region; request parameters are used for lookups, never to build file paths; it leaves with
 //!   the region's release pseudonyms, never the lake's (no release keys: 503); the server holds
@@ -61,6 +70,7 @@ pub mod problem;
 pub mod published;
 pub mod routes;
 mod runs;
+mod scenarios;
 mod state;
 pub mod throttle;
 mod unsuppressed;

@@ -5,6 +5,7 @@ use crate::analyses::AnalysisCache;
 use crate::error::ServerError;
 use crate::metrics::Metrics;
 use crate::runs::{LoadedRun, RunCache};
+use crate::scenarios::ScenarioCache;
 use crate::throttle::Throttle;
 use std::sync::{Arc, RwLock};
 use vardhub_engine::definitions::Definitions;
@@ -30,6 +31,7 @@ struct Inner {
     definitions: RwLock<(Option<String>, Arc<Definitions>)>,
     runs: RunCache,
     analyses: AnalysisCache,
+    scenarios: ScenarioCache,
     metrics: Metrics,
     config: ServerConfig,
     throttle: Throttle,
@@ -49,6 +51,7 @@ impl AppState {
                 base: definitions,
                 runs: RunCache::default(),
                 analyses: AnalysisCache::default(),
+                scenarios: ScenarioCache::default(),
                 metrics: Metrics::default(),
                 throttle: Throttle::new(config.throttle),
                 config,
@@ -133,6 +136,10 @@ impl AppState {
     /// The stored analysis runs read so far.
     pub(crate) fn analyses(&self) -> &AnalysisCache {
         &self.inner.analyses
+    }
+    /// The stored scenario documents read so far.
+    pub(crate) fn scenarios(&self) -> &ScenarioCache {
+        &self.inner.scenarios
     }
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics

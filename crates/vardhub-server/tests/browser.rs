@@ -10,11 +10,16 @@
 //! linked, accepted and closed through the pages' forms by three roles; the public register
 //! shows it without personal data; axe-core on every page of the way.
 //!
+//! A what-if scenario (`scenario_page`): as a national analyst, the fan chart and the occupancy
+//! chart render as SVG, each followed by its table; another administrator publishes it through
+//! the page's form; the public then sees the disclosure-checked copy; axe-core on every page.
+//!
 //! Without `chromedriver` the test is skipped with a message, except under `CI=true`, where a
 //! missing browser is a failure.
 
 mod analysis_page;
 mod case_pages;
+mod scenario_page;
 mod support;
 
 use fantoccini::{ClientBuilder, Locator};

@@ -40,6 +40,7 @@ pub mod private;
 mod recipes;
 pub mod research;
 mod runs;
+pub mod scenario_publications;
 mod schema;
 mod time;
 mod users;

@@ -285,7 +285,7 @@ impl Hub {
     }
 
     /// The runs table, with the columns added since it first shipped.
-    async fn ensure_runs_table(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ensure_runs_table(&self) -> Result<(), StoreError> {
         sqlx::query(DDL).execute(&self.pool).await?;
         let columns: Vec<String> =
             sqlx::query("SELECT name FROM pragma_table_info('indicator_runs')")

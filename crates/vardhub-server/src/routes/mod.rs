@@ -11,6 +11,7 @@ pub mod ops;
 pub mod outputs;
 pub mod pages;
 pub mod research;
+pub mod scenarios;
 
 use crate::layers::is_api;
 use crate::problem::Problem;
@@ -28,6 +29,17 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
         ("/api/v1/indicators/{id}/values", "get", get(api::values)),
         ("/api/v1/analyses", "get", get(analyses::list)),
         ("/api/v1/analyses/{id}", "get", get(analyses::analysis)),
+        ("/api/v1/scenarios", "get", get(scenarios::list)),
+        (
+            "/api/v1/scenarios/{run_id}",
+            "get",
+            get(scenarios::scenario),
+        ),
+        (
+            "/api/v1/scenarios/{run_id}/publication",
+            "post",
+            post(scenarios::publication),
+        ),
         ("/api/v1/cases", "get", get(cases::register)),
         ("/api/v1/cases", "post", post(cases::file)),
         ("/api/v1/cases/{id}", "get", get(cases::case)),
@@ -74,6 +86,12 @@ pub fn router() -> Router<AppState> {
         .route("/regioner/{code}", get(pages::region))
         .route("/analyser", get(pages::analyses))
         .route("/analyser/{id}", get(pages::analysis))
+        .route("/scenarier", get(pages::scenarios))
+        .route("/scenarier/{run_id}", get(pages::scenario))
+        .route(
+            "/scenarier/{run_id}/publicering",
+            post(pages::scenario_publication),
+        )
         .route("/leveranser", get(pages::deliveries))
         .route("/loggkontroll", get(pages::log_review))
         .route("/forskning", get(pages::research))

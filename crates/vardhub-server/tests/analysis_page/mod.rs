@@ -28,7 +28,7 @@ pub(crate) async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Ele
 }
 
 /// Wait until every chart on the page has rendered (or failed).
-async fn wait_for_charts(c: &Client) -> usize {
+pub(crate) async fn wait_for_charts(c: &Client) -> usize {
     let script = "const all = document.querySelectorAll('.chart'); \
         return [all.length, document.querySelectorAll('.chart[data-rendered=\"true\"]').length, \
                 Array.from(document.querySelectorAll('.chart[data-error]')).map(e => e.id + ': ' + e.getAttribute('data-error'))];";
@@ -50,7 +50,7 @@ async fn wait_for_charts(c: &Client) -> usize {
 }
 
 /// Every chart is followed, in its own section, by a data table; no cell is blank or NaN.
-async fn assert_tables(c: &Client) {
+pub(crate) async fn assert_tables(c: &Client) {
     let v = c
         .execute(
             "return Array.from(document.querySelectorAll('.chart')).map(ch => { \

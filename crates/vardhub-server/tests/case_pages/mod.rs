@@ -62,7 +62,7 @@ async fn no_violations(c: &Client, name: &str) {
     .unwrap();
 }
 
-async fn log_in(c: &Client, user: &str) {
+pub(crate) async fn log_in(c: &Client, user: &str) {
     let w = world();
     c.goto(&format!("{}/logga-in?lang=sv", w.base))
         .await
@@ -73,7 +73,7 @@ async fn log_in(c: &Client, user: &str) {
     wait_for(c, "form[action='/logga-ut']").await;
 }
 
-async fn log_out(c: &Client) {
+pub(crate) async fn log_out(c: &Client) {
     click(c, "form[action='/logga-ut'] button").await;
     wait_for(c, "a[href='/logga-in']").await;
 }

@@ -33,7 +33,8 @@ pub struct World {
     pub base: String,
     /// The hub's data directory.
     pub data: PathBuf,
-    /// Bearer tokens by user name: `pub`, `reg_a`, `reg_b`, `nat`, `adm`, and the competence
+    /// Bearer tokens by user name: `pub`, `reg_a`, `reg_b`, `nat`, `adm`, `adm2` (a second
+    /// administrator: the four eyes of a scenario's publication), and the competence
     /// centre's `req` (requester), `centre` (staff), `decider` and `forskare` (researcher).
     pub tokens: Vec<(String, String)>,
     /// Months generated.
@@ -221,6 +222,7 @@ async fn build_hub(root: &Path) -> Built {
         ("reg_b", Role::Region, Some(REGION_B)),
         ("nat", Role::National, None),
         ("adm", Role::Admin, None),
+        ("adm2", Role::Admin, None),
         ("req", Role::Requester, None),
         ("centre", Role::CentreStaff, None),
         ("decider", Role::DecisionMaker, None),
@@ -234,6 +236,41 @@ async fn build_hub(root: &Path) -> Built {
     }
     let periods = vec!["2024-01".into(), "2024-02".into(), "2024-03".into()];
     (hub, tokens, periods, (official.id, others))
+}
+
+/// Run a bed scenario over the world's lake — region `region`, baseline January–February 2024,
+/// horizon March 2024, three more staffed beds, 20 replications — and store it as `actor`'s run
+/// of kind scenario (`vardhub_ops::scenarios::run_and_store`); its run id.
+pub async fn store_scenario(
+    data: &Path,
+    id: &str,
+    title_sv: &str,
+    region: &str,
+    actor: &str,
+) -> String {
+    let hub = open_hub(data).await;
+    let text = format!(
+        r#"id = "{id}"
+version = "1.0.0"
+title = {{ sv = "{title_sv}", en = "{title_sv} (en)" }}
+model = "beds"
+region = "{region}"
+baseline = {{ from = "2024-01", to = "2024-02" }}
+horizon = {{ from = "2024-03", to = "2024-03" }}
+replications = 20
+
+[[change]]
+kind = "staffed_beds"
+add = 3
+"#
+    );
+    let scenario =
+        vardhub_engine::whatif::Scenario::from_toml(&format!("{id}.toml"), &text).unwrap();
+    let stored = vardhub_ops::scenarios::run_and_store(&hub, &scenario, actor)
+        .await
+        .unwrap();
+    assert_eq!(stored.run.kind, RunKind::Scenario);
+    stored.run.id
 }
 
 /// An HTTP client that does not follow redirects.

@@ -17,6 +17,9 @@ mod login;
 mod outputs;
 mod overview;
 mod research;
+mod scenario_sections;
+mod scenario_wait_sections;
+mod scenarios;
 
 pub use analyses::{analyses, analysis};
 pub use cases::case_routes;
@@ -28,6 +31,7 @@ pub use login::{login, login_form, logout};
 pub use outputs::{output_decision, outputs};
 pub use overview::{region, start};
 pub use research::research;
+pub use scenarios::{scenario, scenario_publication, scenarios};
 
 use crate::auth::Caller;
 use crate::i18n::Lang;
