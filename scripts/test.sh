@@ -18,6 +18,19 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/nu
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
 fi
 
+# Test-only Python tools (pxwebpy, pyjstat, pySHACL, DuckDB, pandas, polars, schemathesis, …) in a
+# venv, and HL7's FHIR R4 examples from npm: the tests run the ecosystem's own clients against the hub.
+if ! python3 -m venv --help >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
+fi
+VARDHUB_PYTHON=$(scripts/pyenv.sh)
+export VARDHUB_PYTHON
+VARDHUB_FHIR_EXAMPLES=$(scripts/fhir-examples.sh)
+export VARDHUB_FHIR_EXAMPLES
+
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

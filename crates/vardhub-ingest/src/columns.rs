@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
-    StringBuilder, TimestampSecondBuilder,
+    StringBuilder, TimestampMillisecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::error::ArrowError;
@@ -61,7 +61,10 @@ pub fn lake_schema(table: &TableSpec) -> SchemaRef {
             VarType::Integer => (v.name.clone(), DataType::Int64),
             VarType::Decimal => (v.name.clone(), DataType::Float64),
             VarType::Date => (v.name.clone(), DataType::Date32),
-            VarType::Datetime => (v.name.clone(), DataType::Timestamp(TimeUnit::Second, None)),
+            VarType::Datetime => (
+                v.name.clone(),
+                DataType::Timestamp(TimeUnit::Millisecond, None),
+            ),
             VarType::Boolean => (v.name.clone(), DataType::Boolean),
         };
         fields.push(Field::new(name, dt, !v.mandatory));
@@ -84,7 +87,7 @@ enum Builder {
     I32(Int32Builder),
     F64(Float64Builder),
     Date(Date32Builder),
-    Ts(TimestampSecondBuilder),
+    Ts(TimestampMillisecondBuilder),
     Bool(BooleanBuilder),
 }
 
@@ -108,7 +111,7 @@ impl BatchBuilder {
                 DataType::Int32 => Builder::I32(Int32Builder::new()),
                 DataType::Float64 => Builder::F64(Float64Builder::new()),
                 DataType::Date32 => Builder::Date(Date32Builder::new()),
-                DataType::Timestamp(_, _) => Builder::Ts(TimestampSecondBuilder::new()),
+                DataType::Timestamp(_, _) => Builder::Ts(TimestampMillisecondBuilder::new()),
                 DataType::Boolean => Builder::Bool(BooleanBuilder::new()),
                 _ => Builder::Utf8(StringBuilder::new()),
             })
@@ -144,7 +147,9 @@ impl BatchBuilder {
                 (Builder::Date(b), Cell::Date(d)) => {
                     b.append_value(i32::try_from((*d - EPOCH).num_days()).unwrap_or(i32::MAX))
                 }
-                (Builder::Ts(b), Cell::DateTime(t)) => b.append_value(t.and_utc().timestamp()),
+                (Builder::Ts(b), Cell::DateTime(t)) => {
+                    b.append_value(t.and_utc().timestamp_millis())
+                }
                 (Builder::Bool(b), Cell::Bool(v)) => b.append_value(*v),
                 (Builder::Utf8(b), _) => b.append_null(),
                 (Builder::I64(b), _) => b.append_null(),

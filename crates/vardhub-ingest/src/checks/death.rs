@@ -9,7 +9,9 @@ use crate::columns::{SOURCE_ROW_COLUMN, pseudonym_column};
 use crate::report::{Issue, IssueSink, Severity, TableStats};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::{DataType, Date32Type, TimeUnit, TimestampSecondType};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, TimeUnit, TimestampMillisecondType, TimestampSecondType,
+};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use vardhub_domain::Period;
@@ -137,13 +139,18 @@ fn pseudonym_bits(p: &str) -> Option<u128> {
     u128::from_str_radix(p, 16).ok()
 }
 
-/// The date at `row` of a Date32 or Timestamp(second) column.
+/// The date at `row` of a Date32 or Timestamp column (milliseconds in the lake since issue 17;
+/// seconds in files written before).
 fn date_at(a: &ArrayRef, row: usize) -> Option<NaiveDate> {
     if a.is_null(row) {
         return None;
     }
     match a.data_type() {
         DataType::Date32 => a.as_primitive::<Date32Type>().value_as_date(row),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => a
+            .as_primitive::<TimestampMillisecondType>()
+            .value_as_datetime(row)
+            .map(|t| t.date()),
         DataType::Timestamp(TimeUnit::Second, _) => a
             .as_primitive::<TimestampSecondType>()
             .value_as_datetime(row)

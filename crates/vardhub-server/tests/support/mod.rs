@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod analysis;
+pub mod python;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
