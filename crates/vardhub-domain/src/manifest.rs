@@ -23,6 +23,21 @@ use serde::{Deserialize, Serialize};
 /// The manifest format identifier this version of the hub reads.
 pub const MANIFEST_FORMAT: &str = "vardhub-leverans/1";
 
+/// The manifest format identifier of a delivery whose data files are a FHIR R4 bulk export: one
+/// NDJSON file per resource type (`Patient`, `Encounter`, `Condition`, `Procedure`,
+/// `Observation`), each listed in `files` with the resource type as its `table`, its line count as
+/// `rows`, encoding `utf-8`. The hub maps it to the collection's tables (docs/fhir-mapping.md).
+pub const FHIR_MANIFEST_FORMAT: &str = "vardhub-leverans/1+fhir-ndjson";
+
+/// How a delivery's data files are written, as its manifest's `format` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    /// One CSV or Parquet file per table of the collection ([`MANIFEST_FORMAT`]).
+    Tables,
+    /// A FHIR R4 bulk export, one NDJSON file per resource type ([`FHIR_MANIFEST_FORMAT`]).
+    FhirNdjson,
+}
+
 /// The manifest's file name inside a delivery.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
@@ -57,6 +72,15 @@ pub enum ManifestError {
 }
 
 impl Manifest {
+    /// How the data files are written, from `format`; `None` for an unknown format.
+    pub fn data_format(&self) -> Option<DataFormat> {
+        match self.format.as_str() {
+            MANIFEST_FORMAT => Some(DataFormat::Tables),
+            FHIR_MANIFEST_FORMAT => Some(DataFormat::FhirNdjson),
+            _ => None,
+        }
+    }
+
     /// Parse a manifest's bytes: UTF-8 JSON, a UTF-8 byte-order mark is skipped. Errors name the
     /// field (serde path), line and column.
     pub fn from_json(bytes: &[u8]) -> Result<Manifest, ManifestError> {

@@ -459,7 +459,7 @@ fn check_manifest(
     let Some(manifest) = manifest else {
         return (None, sha);
     };
-    if manifest.format != MANIFEST_FORMAT {
+    if manifest.data_format().is_none() {
         fatal(
             issues,
             "manifest_invalid",
@@ -564,6 +564,16 @@ fn check_manifest(
             )
         };
         fatal(issues, "synthetic_mismatch", sv.into(), en.into());
+    }
+    if crate::fhir::check_manifest(source, &manifest, &spec, issues) {
+        let checked = Checked {
+            manifest,
+            spec,
+            region_key,
+            region,
+            period,
+        };
+        return (Some(checked), sha);
     }
     let mut seen = HashSet::new();
     for f in &manifest.files {
@@ -688,6 +698,11 @@ fn stage_tables(
         left_out.insert(table.name.clone(), outcome.left_out_keys);
         stats.push(outcome.stats);
     }
+    // A FHIR delivery's files name resource types, not tables: the loop above skipped them.
+    let at = (c.period, c.region_key.as_str(), c.region);
+    let delivery = (source, &c.manifest, c.spec.as_ref(), at);
+    let out = (&mut stats, &mut left_out, &mut residence);
+    crate::fhir::stage(delivery, staged, pseudonymiser, progress, issues, out)?;
     crate::checks::orphans::check(&c.spec, staged, &mut stats, &left_out, issues)?;
     crate::checks::concentration::check(&c.spec, staged.dir(), &stats, issues)?;
     Ok((stats, residence))
@@ -704,6 +719,11 @@ impl TableOutcome {
     pub(crate) fn with_left_out_keys(mut self, keys: HashSet<u128>) -> TableOutcome {
         self.left_out_keys = keys;
         self
+    }
+
+    /// The counts, residence counts and left-out keys (for the FHIR reader's own loop).
+    pub(crate) fn into_parts(self) -> (TableStats, ResidenceCount, HashSet<u128>) {
+        (self.stats, self.residence, self.left_out_keys)
     }
 }
 

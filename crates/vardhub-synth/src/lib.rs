@@ -101,6 +101,7 @@ mod codes;
 mod cost_truth;
 mod csvfile;
 mod defects;
+pub mod fhir;
 mod ids;
 mod job;
 mod mobile;
