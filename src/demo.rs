@@ -14,6 +14,9 @@ use vardhub_domain::Period;
 use vardhub_ingest::{IngestOptions, NoProgress, Pseudonymiser};
 use vardhub_store::{DeliveryStatus, Hub};
 
+/// The track-A example file (`sources/`; made-up numbers in a source's shape).
+const EXAMPLE_SOURCE: &[u8] = include_bytes!("../sources/exempel_syntetiskt_socialstyrelsen.csv");
+
 /// Marks a data directory (or delivery folder) as created by the demo, so a rerun may replace it.
 const MARKER: &str = ".vardhub-demo";
 
@@ -250,6 +253,21 @@ pub(crate) async fn run(
         .context("kompetenscentrets exempel / the competence centre's examples")?;
     say(format_args!(
         "   Ärenden och ett forskningsprojekt som exempel / example cases and a research project: /arenden, /forskning"
+    ));
+    // Track A: a developer-made example file of an external source (made-up numbers).
+    let example = vardhub_ops::sources::import(
+        &hub,
+        "exempel_syntetiskt_socialstyrelsen.csv",
+        EXAMPLE_SOURCE,
+        "socialstyrelsen",
+        "demo",
+        &vardhub_ingest::external::ReadOptions::default(),
+    )
+    .await
+    .context("spår A-exemplet / the track-A example")?;
+    say(format_args!(
+        "   En extern källa som exempel (påhittade värden) / an external source as an example (made-up values): {} rader / rows, /kallor, /api/v2/tables",
+        example.rows_valid
     ));
     say(format_args!(
         "Klart på {:.1} s. Prova även: vardhub --data {} indicators show vantetid_forsta_besok_90",

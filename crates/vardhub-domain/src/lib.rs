@@ -14,6 +14,7 @@
 pub mod area;
 pub mod case;
 pub mod codes;
+pub mod external;
 pub mod identity;
 pub mod identity_scan;
 pub mod manifest;

@@ -23,6 +23,8 @@ pub mod checks;
 pub mod columns;
 mod csv_stage;
 pub mod dedup;
+pub mod external;
+pub mod fhir;
 pub mod ingest;
 pub mod lines;
 mod manifest_read;

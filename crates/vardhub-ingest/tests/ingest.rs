@@ -16,6 +16,8 @@ use delivery::*;
 #[path = "support/untrusted.rs"]
 mod untrusted;
 
+mod external_values;
+mod fhir;
 mod trust;
 
 struct Env {

@@ -14,12 +14,16 @@
 //! chart render as SVG, each followed by its table; another administrator publishes it through
 //! the page's form; the public then sees the disclosure-checked copy; axe-core on every page.
 //!
+//! External sources (`source_pages`, issue 17): an imported track-A file's pages, from the main
+//! menu, pass axe-core in Swedish and English.
+//!
 //! Without `chromedriver` the test is skipped with a message, except under `CI=true`, where a
 //! missing browser is a failure.
 
 mod analysis_page;
 mod case_pages;
 mod scenario_page;
+mod source_pages;
 mod support;
 
 use fantoccini::{ClientBuilder, Locator};
