@@ -220,6 +220,17 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: research::ResearchCommand,
     },
+    /// Leveranser uppladdade över HTTP: inläsningsarbetaren / deliveries uploaded over HTTP: the
+    /// ingest worker.
+    Inbox {
+        #[command(subcommand)]
+        action: crate::cli_inbox::InboxCommand,
+    },
+    /// Externa källors indikatorvärden (spår A) / external sources' indicator values (track A).
+    Sources {
+        #[command(subcommand)]
+        action: crate::cli_sources::SourcesCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,8 @@ use cli::{
 mod analyses;
 mod audit_review;
 mod cli;
+mod cli_inbox;
+mod cli_sources;
 mod definitions;
 mod demo;
 mod demo_centre;
@@ -568,6 +570,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Research { action } => research::run(&cli, action).await,
+        Command::Inbox { action } => cli_inbox::run(&cli, action).await,
+        Command::Sources { action } => cli_sources::run(&cli, action).await,
         Command::Scenario { action } => {
             let (hub, _) = keys::open_hub(&cli).await?;
             init_logging(&data);
