@@ -12,7 +12,9 @@
 
 pub mod analyses;
 pub mod cases;
+pub mod dcat;
 pub mod fees;
+pub mod inbox;
 pub mod outputs;
 pub mod recipes;
 pub mod research;
@@ -20,6 +22,7 @@ pub mod runs;
 pub mod scenario_document;
 pub mod scenario_publication;
 pub mod scenarios;
+pub mod sources;
 
 use vardhub_engine::definitions::Finding;
 
