@@ -68,6 +68,7 @@ pub mod log_review;
 mod metrics;
 pub mod problem;
 pub mod published;
+pub mod pxweb;
 pub mod routes;
 mod runs;
 mod scenarios;
@@ -75,6 +76,7 @@ mod state;
 pub mod throttle;
 mod unsuppressed;
 pub mod users;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -92,6 +94,9 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Largest accepted request body (login form); larger gets 413.
     pub body_limit: usize,
+    /// Largest accepted body of one chunk of a delivery uploaded over HTTP (routes under
+    /// `routes::UPLOADS_PREFIX` only); larger gets 413.
+    pub upload_chunk_limit: usize,
     /// Longest time a client may take to send a request's header (also an idle connection's
     /// first one); then the connection is closed.
     pub header_read_timeout: Duration,
@@ -112,6 +117,7 @@ impl Default for ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             request_timeout: Duration::from_secs(30),
             body_limit: 16 * 1024,
+            upload_chunk_limit: 8 * 1024 * 1024,
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
             secure_cookies: false,

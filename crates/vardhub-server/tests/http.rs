@@ -4,12 +4,18 @@
 
 mod analyses;
 mod cases_api;
+mod conformance;
+mod dcat;
 mod log_review_api;
 mod outputs_api;
+mod pxweb;
 mod research_api;
 mod scenario_runs;
+mod sources;
 mod support;
+mod timestamps;
 mod trust;
+mod uploads;
 
 use datafusion::arrow::array::{AsArray, RecordBatch, RecordBatchReader};
 use datafusion::arrow::datatypes::DataType;

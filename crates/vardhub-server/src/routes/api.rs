@@ -2,16 +2,22 @@
 //!
 //! Values come only from [`crate::runs::LoadedRun::values`] for the caller's access level, so a
 //! public caller gets exactly what the disclosure policy publishes. Responses carry an `ETag`
-//! (run id + query + access level + format) and answer `If-None-Match` with 304.
+//! (run id + query + access level + format) and answer `If-None-Match` with 304 (weak
+//! comparison, RFC 9110: [`if_none_match`]).
+//!
+//! JSON is paged (`page`, `page_size`, `Link`); a download — CSV in three dialects
+//! ([`crate::csv`]) or xlsx ([`crate::xlsx`]) — is every matching row, never one page: the CSV
+//! is written row by row as it is sent.
 
 use crate::auth::{Access, Caller};
-use crate::csv::{Dialect, values_csv};
+use crate::csv::{Dialect, ValuesCsv, ValuesCsvBody};
 use crate::i18n::Lang;
 use crate::problem::Problem;
 use crate::published::PublicValue;
 use crate::runs::LoadedRun;
 use crate::state::AppState;
 use axum::Json;
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -131,6 +137,14 @@ pub struct ValuesQuery {
 enum Format {
     Json,
     Csv(Dialect),
+    Xlsx,
+}
+
+impl Format {
+    /// Whether the format is a download of every matching row (not paged).
+    fn is_download(self) -> bool {
+        self != Format::Json
+    }
 }
 
 /// The checked filter of a values request.
@@ -243,8 +257,12 @@ fn check(q: ValuesQuery) -> Result<Checked, Problem> {
         .map(|f| match f {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv(Dialect::Excel)),
+            "csv-excel" => Ok(Format::Csv(Dialect::Spreadsheet)),
             "csv-rfc4180" => Ok(Format::Csv(Dialect::Rfc4180)),
-            _ => Err(Problem::bad_request("format: json, csv, csv-rfc4180")),
+            "xlsx" => Ok(Format::Xlsx),
+            _ => Err(Problem::bad_request(
+                "format: json, csv, csv-excel, csv-rfc4180, xlsx",
+            )),
         })
         .transpose()?;
     let number = |name: &str, v: Option<String>, default: usize| -> Result<usize, Problem> {
@@ -292,6 +310,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Format, Problem> {
         match media {
             "application/json" | "application/*" | "*/*" | "" => return Ok(Format::Json),
             "text/csv" | "text/*" => return Ok(Format::Csv(Dialect::Excel)),
+            crate::xlsx::XLSX_MEDIA_TYPE => return Ok(Format::Xlsx),
             _ => {}
         }
     }
@@ -323,14 +342,20 @@ pub async fn values(
         .await?
         .ok_or_else(|| Problem::not_found("ingen beräkning ännu / no indicator run yet"))?;
     let access = caller.access();
-    let base = canonical_query(&c);
+    let base = canonical_query(&c, format);
+    // A download is every row: its page is not part of what it is.
+    let page_key = if format.is_download() {
+        String::new()
+    } else {
+        c.page.to_string()
+    };
     let etag = {
         let mut h = Sha256::new();
         for part in [
             run.run.id.as_str(),
             &id,
             &base,
-            &c.page.to_string(),
+            &page_key,
             &access.key(),
             &format!("{format:?}"),
         ] {
@@ -339,11 +364,7 @@ pub async fn values(
         }
         format!("\"{}\"", hex::encode(&h.finalize()[..16]))
     };
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
-    {
+    if if_none_match(&headers, &etag) {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         set_etag(res.headers_mut(), &etag, access);
         return Ok(res);
@@ -352,22 +373,27 @@ pub async fn values(
         .values(&state.definitions(), access)
         .await
         .map_err(Problem::internal)?;
-    let matching: Vec<&PublicValue> = all
+    let matching: Vec<usize> = all
         .iter()
-        .filter(|v| v.indicator == id && c.filter.matches(v))
+        .enumerate()
+        .filter(|(_, v)| v.indicator == id && c.filter.matches(v))
+        .map(|(i, _)| i)
         .collect();
     let total = matching.len();
     let pages = total.div_ceil(c.page_size).max(1);
     let start = (c.page - 1).saturating_mul(c.page_size).min(total);
     let end = (start + c.page_size).min(total);
-    let page = &matching[start..end];
     let link = |p: usize| format!("/api/v1/indicators/{id}/values?{base}page={p}");
-    let mut links = vec![(link(1), "first"), (link(pages), "last")];
-    if c.page < pages {
-        links.push((link(c.page + 1), "next"));
-    }
-    if c.page > 1 {
-        links.push((link((c.page - 1).min(pages)), "prev"));
+    let mut links = Vec::new();
+    if !format.is_download() {
+        links.push((link(1), "first"));
+        links.push((link(pages), "last"));
+        if c.page < pages {
+            links.push((link(c.page + 1), "next"));
+        }
+        if c.page > 1 {
+            links.push((link((c.page - 1).min(pages)), "prev"));
+        }
     }
     let mut res = match format {
         Format::Json => {
@@ -384,6 +410,7 @@ pub async fn values(
                 .iter()
                 .map(|(u, rel)| ((*rel).to_owned(), json!(u)))
                 .collect();
+            let page: Vec<&PublicValue> = matching[start..end].iter().map(|&i| &all[i]).collect();
             Json(json!({
                 "indicator": id,
                 "run_id": run.run.id,
@@ -398,27 +425,42 @@ pub async fn values(
             .into_response()
         }
         Format::Csv(dialect) => {
-            let body = values_csv(page, dialect, c.lang);
-            let mut res = body.into_response();
+            let body = ValuesCsvBody::new(all, matching, ValuesCsv::new(dialect, c.lang));
             let ct = match dialect {
-                Dialect::Excel => "text/csv; charset=utf-8",
+                Dialect::Excel | Dialect::Spreadsheet => "text/csv; charset=utf-8",
                 Dialect::Rfc4180 => "text/csv; charset=utf-8; header=present",
             };
-            res.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.csv\"")) {
-                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
+            let suffix = if dialect == Dialect::Spreadsheet {
+                "-excel"
+            } else {
+                ""
+            };
+            attachment(Body::new(body), ct, &format!("{id}{suffix}.csv"))
+        }
+        Format::Xlsx => {
+            let lang = c.lang;
+            let bytes = tokio::task::spawn_blocking(move || {
+                crate::xlsx::values_xlsx(matching.iter().map(|&i| &all[i]), lang)
+            })
+            .await
+            .map_err(Problem::internal)?
+            .map_err(Problem::internal)?;
+            attachment(
+                Body::from(bytes),
+                crate::xlsx::XLSX_MEDIA_TYPE,
+                &format!("{id}.xlsx"),
+            )
         }
     };
-    let link_header = links
-        .iter()
-        .map(|(u, rel)| format!("<{u}>; rel=\"{rel}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Ok(v) = HeaderValue::from_str(&link_header) {
-        res.headers_mut().insert(header::LINK, v);
+    if !links.is_empty() {
+        let link_header = links
+            .iter()
+            .map(|(u, rel)| format!("<{u}>; rel=\"{rel}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Ok(v) = HeaderValue::from_str(&link_header) {
+            res.headers_mut().insert(header::LINK, v);
+        }
     }
     if let Ok(v) = HeaderValue::from_str(&total.to_string()) {
         res.headers_mut().insert("x-total-count", v);
@@ -427,8 +469,66 @@ pub async fn values(
     Ok(res)
 }
 
-/// The checked parameters as a query string prefix ending in `&` (without `page`).
-fn canonical_query(c: &Checked) -> String {
+/// A download: its body, media type and `Content-Disposition: attachment` file name.
+fn attachment(body: Body, ct: &'static str, file: &str) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// Whether the request's `If-None-Match` matches `etag` (RFC 9110 §13.1.2): `*`, or any entity
+/// tag of its comma-separated lists (every `If-None-Match` field) equal to `etag` by weak
+/// comparison — `W/"x"` matches `"x"` and the other way round. A field that is not a valid list
+/// matches nothing.
+pub(crate) fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    let ours = opaque_tag(etag).unwrap_or(etag);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|list| {
+            list.trim() == "*" || entity_tags(list).is_some_and(|tags| tags.contains(&ours))
+        })
+}
+
+/// The opaque part (with its quotes) of an entity tag `"x"` or `W/"x"`.
+fn opaque_tag(tag: &str) -> Option<&str> {
+    let t = tag.trim();
+    let t = t.strip_prefix("W/").unwrap_or(t);
+    (t.len() >= 2 && t.starts_with('"') && t.ends_with('"') && !t[1..t.len() - 1].contains('"'))
+        .then_some(t)
+}
+
+/// The opaque tags of an `If-None-Match` list (`"a", W/"b"`), quotes kept; `None` when it is
+/// not a list of entity tags. A comma inside quotes belongs to the tag.
+fn entity_tags(list: &str) -> Option<Vec<&str>> {
+    let mut tags = Vec::new();
+    let mut rest = list;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        let body = rest.strip_prefix("W/").unwrap_or(rest);
+        let inner = body.strip_prefix('"')?;
+        let close = inner.find('"')?;
+        tags.push(&body[..close + 2]);
+        rest = &inner[close + 1..];
+        let next = rest.trim_start_matches([' ', '\t']);
+        if !(next.is_empty() || next.starts_with(',')) {
+            return None;
+        }
+        rest = next;
+    }
+}
+
+/// The checked parameters as a query string prefix ending in `&` (without `page`; a download
+/// has no `page_size` either: it is every row).
+fn canonical_query(c: &Checked, format: Format) -> String {
     let mut s = String::new();
     let mut add = |k: &str, v: &Option<String>| {
         if let Some(v) = v {
@@ -448,7 +548,7 @@ fn canonical_query(c: &Checked) -> String {
     add("kon", &c.filter.kon);
     add("aldersgrupp", &c.filter.aldersgrupp);
     add("format", &c.format_code);
-    if c.page_size != DEFAULT_PAGE_SIZE {
+    if c.page_size != DEFAULT_PAGE_SIZE && !format.is_download() {
         add("page_size", &Some(c.page_size.to_string()));
     }
     if c.lang != Lang::Sv {
@@ -476,4 +576,50 @@ fn set_etag(h: &mut HeaderMap, etag: &str, access: Access) {
         h.insert(header::ETAG, v);
     }
     set_cache(h, access);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::IF_NONE_MATCH, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_over_lists_and_fields() {
+        let ours = "\"abc\"";
+        for matching in [
+            vec!["\"abc\""],
+            vec!["W/\"abc\""],
+            vec!["*"],
+            vec!["\"x\", W/\"abc\""],
+            vec!["\"x\",\"abc\""],
+            vec!["\"x\"", "\"abc\""],
+            vec!["  \"y\" ,  \"abc\"  "],
+        ] {
+            assert!(if_none_match(&with(&matching), ours), "{matching:?}");
+        }
+        assert!(if_none_match(&with(&["\"abc\""]), "W/\"abc\""));
+        for other in [
+            vec![],
+            vec!["\"abcd\""],
+            vec!["abc"],
+            vec!["\"a,bc\""],
+            vec!["W/abc"],
+            vec!["\"x\" \"abc\""],
+            vec!["w/\"abc\""],
+        ] {
+            assert!(!if_none_match(&with(&other), ours), "{other:?}");
+        }
+        assert_eq!(
+            entity_tags("\"a,b\", W/\"c\""),
+            Some(vec!["\"a,b\"", "\"c\""])
+        );
+        assert_eq!(entity_tags("\"open"), None);
+    }
 }

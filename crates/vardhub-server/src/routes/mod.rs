@@ -6,12 +6,16 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod cases;
+pub mod dcat;
 pub mod microdata;
 pub mod ops;
 pub mod outputs;
 pub mod pages;
+pub mod pxweb;
 pub mod research;
 pub mod scenarios;
+pub mod sources;
+pub mod uploads;
 
 use crate::layers::is_api;
 use crate::problem::Problem;
@@ -23,6 +27,19 @@ use axum::routing::{MethodRouter, get, post};
 
 /// The API and operations routes: `(path, method, handler)`; each appears in the OpenAPI document.
 pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    let mut routes = core();
+    routes.extend(pxweb::documented());
+    routes.extend(dcat::documented());
+    routes.extend(sources::documented());
+    routes.extend(uploads::documented());
+    routes
+}
+
+/// Paths under this prefix take large bodies (a delivery's chunks): they are routed apart, with
+/// their own body limit (`ServerConfig::upload_chunk_limit`), by [`large_bodies`].
+pub const UPLOADS_PREFIX: &str = "/api/v1/deliveries/uploads";
+
+fn core() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     vec![
         ("/api/v1/indicators", "get", get(api::catalogue)),
         ("/api/v1/indicators/{id}", "get", get(api::indicator)),
@@ -78,8 +95,11 @@ pub fn documented() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)>
 pub fn router() -> Router<AppState> {
     let mut r = Router::new();
     for (path, _, handler) in documented() {
-        r = r.route(path, handler);
+        if !path.starts_with(UPLOADS_PREFIX) {
+            r = r.route(path, handler);
+        }
     }
+    let r = sources::pages(r);
     let r = pages::case_routes(r);
     r.route("/", get(pages::start))
         .route("/indikatorer/{id}", get(pages::indicator))
@@ -107,6 +127,18 @@ pub fn router() -> Router<AppState> {
         .route("/logga-ut", post(pages::logout))
         .route("/static/{*file}", get(assets::file))
         .fallback(not_found)
+}
+
+/// The routes that take large bodies (under [`UPLOADS_PREFIX`]), routed apart so that the
+/// ordinary body limit stays small everywhere else.
+pub fn large_bodies() -> Router<AppState> {
+    let mut r = Router::new();
+    for (path, _, handler) in documented() {
+        if path.starts_with(UPLOADS_PREFIX) {
+            r = r.route(path, handler);
+        }
+    }
+    r
 }
 
 async fn not_found(uri: Uri) -> Response {

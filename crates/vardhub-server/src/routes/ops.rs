@@ -11,6 +11,50 @@ use serde_json::json;
 /// The hand-written OpenAPI 3.1 document (checked against the router by a test).
 pub const OPENAPI: &str = include_str!("../../assets/openapi.json");
 
+/// The parts of the document kept beside it, one per area (`assets/openapi/*.json`: `paths` and
+/// `components.schemas`), merged into it by [`openapi_document`].
+const OPENAPI_PARTS: [(&str, &str); 4] = [
+    ("pxweb", include_str!("../../assets/openapi/pxweb.json")),
+    ("dcat", include_str!("../../assets/openapi/dcat.json")),
+    ("sources", include_str!("../../assets/openapi/sources.json")),
+    ("uploads", include_str!("../../assets/openapi/uploads.json")),
+];
+
+/// The whole OpenAPI document: `assets/openapi.json` with every part's paths and schemas merged
+/// in (a path or schema defined twice is a programming error: it panics in every test).
+pub fn openapi_document() -> &'static str {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(OPENAPI).expect("assets/openapi.json is JSON");
+        for (name, text) in OPENAPI_PARTS {
+            let part: serde_json::Value = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("assets/openapi/{name}.json: {e}"));
+            for (section, target) in [("paths", "/paths"), ("schemas", "/components/schemas")] {
+                let from = if section == "paths" {
+                    &part["paths"]
+                } else {
+                    &part["components"]["schemas"]
+                };
+                let Some(from) = from.as_object() else {
+                    continue;
+                };
+                let into = doc
+                    .pointer_mut(target)
+                    .and_then(|v| v.as_object_mut())
+                    .expect("the document has paths and components.schemas");
+                for (k, v) in from {
+                    assert!(
+                        into.insert(k.clone(), v.clone()).is_none(),
+                        "assets/openapi/{name}.json: {section} {k} defined twice"
+                    );
+                }
+            }
+        }
+        serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
+    })
+}
+
 /// `GET /health`: 200 when the catalogue answers, 503 otherwise; names the latest official run.
 pub async fn health(State(state): State<AppState>) -> Response {
     match state.hub().latest_official_run().await {
@@ -58,7 +102,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 /// `GET /api/openapi.json`.
 pub async fn openapi() -> Response {
-    let mut res = OPENAPI.into_response();
+    let mut res = openapi_document().into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
