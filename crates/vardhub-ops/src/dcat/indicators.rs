@@ -131,61 +131,21 @@ pub(crate) fn indicator(g: &mut Graph, ctx: &Context, defs: &Definitions, recipe
         g.add(&ds, DCT_MODIFIED, typed(&r.finished_at, XSD_DATETIME));
     }
     let values = ctx.url(&format!("/api/v1/indicators/{id}/values"));
-    let title = |sv: &str, en: &str| Text {
-        sv: format!("{} ({sv})", spec.title.sv),
-        en: format!("{} ({en})", spec.title.en),
-    };
-    let mut dists = vec![
-        Dist {
-            slug: "json",
-            title: title("JSON, öppna API:t", "JSON, the open API"),
-            access: values.clone(),
-            download: None,
-            file_type: "JSON",
-            media_type: "application/json",
-            open: true,
-            conforms_to: None,
-        },
-        Dist {
-            slug: "csv",
-            title: title("CSV", "CSV"),
-            access: format!("{values}?format=csv"),
-            download: Some(format!("{values}?format=csv")),
-            file_type: "CSV",
-            media_type: "text/csv",
-            open: true,
-            conforms_to: None,
-        },
-    ];
-    if ctx.facts.served.xlsx {
-        dists.push(Dist {
-            slug: "xlsx",
-            title: title("Excel", "Excel"),
-            access: format!("{values}?format=xlsx"),
-            download: Some(format!("{values}?format=xlsx")),
-            file_type: "XLSX",
-            media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            open: true,
-            conforms_to: None,
-        });
-    }
     // PxWeb has a table for every indicator with published values.
-    if ctx.facts.served.pxweb && ctx.facts.indicator_months.contains_key(&spec.id) {
-        let table = ctx.url(&format!("/api/v2/tables/{id}"));
-        dists.push(Dist {
-            slug: "pxweb",
-            title: title("PxWeb API v2, JSON-stat 2", "PxWeb API v2, JSON-stat 2"),
-            access: table.clone(),
-            download: Some(format!("{table}/data?outputFormat=json-stat2")),
-            file_type: "JSON",
-            media_type: "application/json",
-            open: true,
-            conforms_to: Some(JSON_STAT_2),
-        });
-    }
-    for d in &dists {
-        ctx.distribution(g, &ds, d);
-    }
+    let pxweb = ctx
+        .facts
+        .indicator_months
+        .contains_key(&spec.id)
+        .then(|| spec.id.clone());
+    open_distributions(
+        g,
+        ctx,
+        &ds,
+        &spec.title,
+        &values,
+        ctx.facts.served.xlsx,
+        pxweb,
+    );
     if ctx.profile.health() {
         let cat = concept(g, HEALTH_CATEGORIES, "NRPE");
         g.add(&ds, HEALTH_CATEGORY, cat);
@@ -318,48 +278,7 @@ pub(crate) fn external(g: &mut Graph, ctx: &Context, t: &ExternalFacts) -> Term 
         encode_segment(&t.source),
         encode_segment(&t.indicator)
     ));
-    let dist_title = |sv: &str, en: &str| Text {
-        sv: format!("{} ({sv})", title.sv),
-        en: format!("{} ({en})", title.en),
-    };
-    let mut dists = vec![
-        Dist {
-            slug: "json",
-            title: dist_title("JSON, öppna API:t", "JSON, the open API"),
-            access: values.clone(),
-            download: None,
-            file_type: "JSON",
-            media_type: "application/json",
-            open: true,
-            conforms_to: None,
-        },
-        Dist {
-            slug: "csv",
-            title: dist_title("CSV", "CSV"),
-            access: format!("{values}?format=csv"),
-            download: Some(format!("{values}?format=csv")),
-            file_type: "CSV",
-            media_type: "text/csv",
-            open: true,
-            conforms_to: None,
-        },
-    ];
-    if let (true, Some(id)) = (ctx.facts.served.pxweb, &t.pxweb_table) {
-        let table = ctx.url(&format!("/api/v2/tables/{}", encode_segment(id)));
-        dists.push(Dist {
-            slug: "pxweb",
-            title: dist_title("PxWeb API v2, JSON-stat 2", "PxWeb API v2, JSON-stat 2"),
-            access: table.clone(),
-            download: Some(format!("{table}/data?outputFormat=json-stat2")),
-            file_type: "JSON",
-            media_type: "application/json",
-            open: true,
-            conforms_to: Some(JSON_STAT_2),
-        });
-    }
-    for d in &dists {
-        ctx.distribution(g, &ds, d);
-    }
+    open_distributions(g, ctx, &ds, &title, &values, false, t.pxweb_table.clone());
     if ctx.profile.health() {
         let cat = concept(g, HEALTH_CATEGORIES, "NRPE");
         g.add(&ds, HEALTH_CATEGORY, cat);
@@ -411,6 +330,73 @@ const EXTERNAL_COLUMNS: &[(&str, &str, &str, &str)] = &[
         "The source's footnote",
     ),
 ];
+
+/// The open distributions of a table of values at `values` (absolute): JSON and CSV, xlsx when
+/// `xlsx`, and the PxWeb table `pxweb` (JSON-stat 2) when PxWeb is served.
+fn open_distributions(
+    g: &mut Graph,
+    ctx: &Context,
+    ds: &Term,
+    name: &Text,
+    values: &str,
+    xlsx: bool,
+    pxweb: Option<String>,
+) {
+    let title = |sv: &str, en: &str| Text {
+        sv: format!("{} ({sv})", name.sv),
+        en: format!("{} ({en})", name.en),
+    };
+    let mut dists = vec![
+        Dist {
+            slug: "json",
+            title: title("JSON, öppna API:t", "JSON, the open API"),
+            access: values.to_owned(),
+            download: None,
+            file_type: "JSON",
+            media_type: "application/json",
+            open: true,
+            conforms_to: None,
+        },
+        Dist {
+            slug: "csv",
+            title: title("CSV", "CSV"),
+            access: format!("{values}?format=csv"),
+            download: Some(format!("{values}?format=csv")),
+            file_type: "CSV",
+            media_type: "text/csv",
+            open: true,
+            conforms_to: None,
+        },
+    ];
+    if xlsx {
+        dists.push(Dist {
+            slug: "xlsx",
+            title: title("Excel", "Excel"),
+            access: format!("{values}?format=xlsx"),
+            download: Some(format!("{values}?format=xlsx")),
+            file_type: "XLSX",
+            media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            open: true,
+            conforms_to: None,
+        });
+    }
+    if let (true, Some(id)) = (ctx.facts.served.pxweb, pxweb) {
+        let table = ctx.url(&format!("/api/v2/tables/{}", encode_segment(&id)));
+        dists.push(Dist {
+            slug: "pxweb",
+            title: title("PxWeb API v2, JSON-stat 2", "PxWeb API v2, JSON-stat 2"),
+            access: table.clone(),
+            download: Some(format!("{table}/data?outputFormat=json-stat2")),
+            file_type: "JSON",
+            media_type: "application/json",
+            open: true,
+            conforms_to: Some(JSON_STAT_2),
+        });
+    }
+    for d in &dists {
+        ctx.distribution(g, ds, d);
+    }
+}
 
 /// What every public dataset has.
 fn public(g: &mut Graph, ctx: &Context, ds: &Term, title: &Text, description: &Text) {
