@@ -84,14 +84,14 @@ fn an_invalid_analysis_recipe_is_named_and_refuses_the_folder() {
 #[test]
 fn a_syntax_error_names_its_line() {
     let f = findings_after("within_hours = 24", "within_hours = = 24");
-    one(&f, Mistake::Syntax, None, 22);
+    one(&f, Mistake::Syntax, None, 23);
 }
 
 #[test]
 fn a_misspelt_field_is_an_unknown_field() {
     let f = findings_after("direction = \"higher\"", "riktning = \"higher\"");
-    let text = one(&f, Mistake::UnknownField, Some("riktning"), 8);
-    assert!(text.contains("hoftfraktur_op_24h.toml:8"), "{text}");
+    let text = one(&f, Mistake::UnknownField, Some("riktning"), 9);
+    assert!(text.contains("hoftfraktur_op_24h.toml:9"), "{text}");
 }
 
 #[test]

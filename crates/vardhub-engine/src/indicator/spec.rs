@@ -353,8 +353,11 @@ pub struct IndicatorSpec {
     pub id: String,
     /// Semantic version.
     pub version: String,
-    /// Owning area (e.g. an NPO).
+    /// Owning area (e.g. an NPO), in Swedish.
     pub area: String,
+    /// The area's name in English (none: the Swedish name is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_en: Option<String>,
     /// Source collection.
     pub source: String,
     /// The version of the source collection's specification whose variables the recipe uses;
@@ -363,6 +366,10 @@ pub struct IndicatorSpec {
     pub source_version: Option<String>,
     /// Unit.
     pub unit: Unit,
+    /// What a shown value is counted in, written after the number (`dagar`/`days`, `kr`/`SEK`);
+    /// needed for means, ratios and amounts, whose [`Unit`] does not say it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_text: Option<Text>,
     /// Which direction is better.
     pub direction: Direction,
     /// Period type.

@@ -103,7 +103,15 @@ pub fn router() -> Router<AppState> {
     let r = pages::case_routes(r);
     r.route("/", get(pages::start))
         .route("/indikatorer/{id}", get(pages::indicator))
+        .route("/indikatorer/{id}/vy.csv", get(pages::view_csv))
+        .route("/indikatorer/{id}/vy.xlsx", get(pages::view_xlsx))
         .route("/regioner/{code}", get(pages::region))
+        .route("/regioner/{code}/rapport", get(pages::region_report))
+        .route(
+            "/regioner/{code}/rapport.pdf",
+            get(pages::region_report_pdf),
+        )
+        .route("/ordlista", get(pages::glossary))
         .route("/analyser", get(pages::analyses))
         .route("/analyser/{id}", get(pages::analysis))
         .route("/scenarier", get(pages::scenarios))

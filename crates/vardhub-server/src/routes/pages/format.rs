@@ -1,8 +1,10 @@
 //! How values are shown: units, decimals, flags, and the pick between crude and standardised.
 
-use crate::i18n::{Lang, number};
+use crate::i18n::{Lang, NBSP, grouped};
 use crate::published::PublicValue;
-use vardhub_engine::indicator::spec::{Direction, Unit};
+use vardhub_engine::disclosure::Status;
+use vardhub_engine::indicator::IndicatorSpec;
+use vardhub_engine::indicator::spec::{CiMethod, Direction, Standardisation, Unit};
 
 /// The factor from stored value to display value (a proportion is shown in per cent).
 pub fn display_factor(unit: Unit) -> f64 {
@@ -10,7 +12,7 @@ pub fn display_factor(unit: Unit) -> f64 {
 }
 
 /// Decimals shown for a unit.
-fn decimals(unit: Unit) -> usize {
+pub fn decimals(unit: Unit) -> usize {
     match unit {
         Unit::Proportion | Unit::Mean => 1,
         Unit::Per100 | Unit::Per1000 | Unit::Per100000 => 2,
@@ -51,9 +53,140 @@ pub fn headline(v: &PublicValue, unit: Unit) -> (Option<f64>, Option<f64>, Optio
     (x.map(|x| x * f), lo.map(|x| x * f), hi.map(|x| x * f))
 }
 
-/// A display value as text (`–` when absent).
+/// A display value as text, thousands grouped with non-breaking spaces in Swedish (`73 141`,
+/// `60,0`), without its unit (for a cell under a heading that names it); `–` when absent.
 pub fn show(v: Option<f64>, unit: Unit, lang: Lang) -> String {
-    v.map_or_else(|| "–".to_owned(), |v| number(v, decimals(unit), lang))
+    v.map_or_else(|| "–".to_owned(), |v| grouped(v, decimals(unit), lang))
+}
+
+/// What a value of the indicator is counted in, written after the number: `%`, `kr`,
+/// `dagar`, `per 100`; the recipe's `unit_text` when it has one.
+pub fn unit_suffix(spec: &IndicatorSpec, lang: Lang) -> String {
+    if let Some(t) = &spec.unit_text {
+        return lang.pick(&t.sv, &t.en).to_owned();
+    }
+    match spec.unit {
+        Unit::Proportion => "%".to_owned(),
+        Unit::Per100 => lang.pick("per 100", "per 100").to_owned(),
+        Unit::Per1000 => lang
+            .pick("per 1\u{a0}000 invånare", "per 1,000 inhabitants")
+            .to_owned(),
+        Unit::Per100000 => lang.pick("per 100\u{a0}000", "per 100,000").to_owned(),
+        Unit::PerInhabitant => lang
+            .pick("kr per invånare", "SEK per inhabitant")
+            .to_owned(),
+        Unit::Mean | Unit::Ratio => String::new(),
+    }
+}
+
+/// A display value with its unit: `60,0 %`, `73 141 kr per invånare`, `4,2 dagar` (non-breaking
+/// spaces throughout in Swedish); `–` when absent.
+pub fn value_text(v: Option<f64>, spec: &IndicatorSpec, lang: Lang) -> String {
+    let Some(v) = v else {
+        return "–".to_owned();
+    };
+    let number = grouped(v, decimals(spec.unit), lang);
+    let suffix = unit_suffix(spec, lang);
+    if suffix.is_empty() {
+        number
+    } else {
+        format!("{number}{NBSP}{}", suffix.replace(' ', "\u{a0}"))
+    }
+}
+
+/// The indicator's area in the page language.
+pub fn area_name(spec: &IndicatorSpec, lang: Lang) -> &str {
+    match (lang, &spec.area_en) {
+        (Lang::En, Some(en)) => en,
+        _ => &spec.area,
+    }
+}
+
+/// How the interval and any standardisation are computed, in plain words.
+pub fn method_label(spec: &IndicatorSpec, lang: Lang) -> String {
+    let interval = match spec.ci {
+        CiMethod::Wilson => lang.pick(
+            "95 % konfidensintervall för en andel (Wilsons metod)",
+            "95 % confidence interval for a share (Wilson's method)",
+        ),
+        CiMethod::PoissonExact => lang.pick(
+            "95 % konfidensintervall för ett antal händelser (exakt Poissonintervall)",
+            "95 % confidence interval for a count of events (exact Poisson interval)",
+        ),
+        CiMethod::T => lang.pick(
+            "95 % konfidensintervall för ett medelvärde (t-fördelningen)",
+            "95 % confidence interval for a mean (t distribution)",
+        ),
+        CiMethod::None => lang.pick(
+            "Inget osäkerhetsintervall (värdet är en kvot av summor)",
+            "No uncertainty interval (the value is a ratio of sums)",
+        ),
+    };
+    let standardised = match spec.standardisation {
+        Standardisation::None => lang.pick(
+            "Ej standardiserat: regionernas värden kan skilja sig av olika ålders- och könsfördelning.",
+            "Not standardised: regions may differ because their age and sex make-up differs.",
+        ),
+        Standardisation::DirectAgeSex => lang.pick(
+            "Ålders- och könsstandardiserat (direkt standardisering mot rikets befolkning), så att regioner med olika ålderssammansättning kan jämföras.",
+            "Age- and sex-standardised (direct standardisation to Sweden's population), so that regions with different age structures can be compared.",
+        ),
+        Standardisation::IndirectAgeSex => lang.pick(
+            "Ålders- och könsstandardiserat (indirekt standardisering: observerat mot förväntat med rikets andelar), så att regioner med olika ålderssammansättning kan jämföras.",
+            "Age- and sex-standardised (indirect standardisation: observed against expected at Sweden's rates), so that regions with different age structures can be compared.",
+        ),
+    };
+    format!("{interval}. {standardised}")
+}
+
+/// The glossary's anchor explaining a status (`/ordlista#status-hidden_small`).
+pub fn status_href(status: Status) -> String {
+    format!("/ordlista#status-{}", status.code())
+}
+
+/// A run's finishing moment (RFC 3339) as a date: `5 december 2026`, `5 December 2026`.
+pub fn date_text(rfc3339: &str, lang: Lang) -> String {
+    const SV: [&str; 12] = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parts: Vec<u32> = rfc3339
+        .get(..10)
+        .unwrap_or("")
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match parts.as_slice() {
+        [y, m, d] if (1..=12).contains(m) => {
+            let month = lang.pick(SV[*m as usize - 1], EN[*m as usize - 1]);
+            format!("{d}{NBSP}{month} {y}")
+        }
+        _ => rfc3339.to_owned(),
+    }
 }
 
 /// An interval as text.
@@ -61,8 +194,8 @@ pub fn show_interval(lo: Option<f64>, hi: Option<f64>, unit: Unit, lang: Lang) -
     match (lo, hi) {
         (Some(l), Some(h)) => format!(
             "{}–{}",
-            number(l, decimals(unit), lang),
-            number(h, decimals(unit), lang)
+            grouped(l, decimals(unit), lang),
+            grouped(h, decimals(unit), lang)
         ),
         _ => String::new(),
     }
@@ -91,4 +224,50 @@ pub fn flag_label(flag: Option<&str>, lang: Lang) -> &'static str {
 /// The status label.
 pub fn status_label(v: &PublicValue, lang: Lang) -> &'static str {
     lang.pick(v.status.label_sv(), v.status.label_en())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipe(id: &str) -> IndicatorSpec {
+        vardhub_engine::definitions::Definitions::builtin()
+            .recipes()
+            .get(id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .spec
+            .clone()
+    }
+
+    #[test]
+    fn values_carry_their_unit_with_swedish_spacing() {
+        let cost = recipe("vardkostnad_per_invanare");
+        assert_eq!(
+            value_text(Some(73_141.2), &cost, Lang::Sv),
+            "73\u{a0}141\u{a0}kr\u{a0}per\u{a0}invånare"
+        );
+        let share = recipe("hoftfraktur_op_24h");
+        assert_eq!(value_text(Some(60.0), &share, Lang::Sv), "60,0\u{a0}%");
+        assert_eq!(value_text(Some(60.0), &share, Lang::En), "60.0\u{a0}%");
+        assert_eq!(value_text(None, &share, Lang::Sv), "–");
+        assert_eq!(show(Some(10_000.0), Unit::Ratio, Lang::Sv), "10\u{a0}000");
+        let stay = recipe("medelvardtid");
+        assert_eq!(value_text(Some(4.25), &stay, Lang::En), "4.2\u{a0}days");
+    }
+
+    #[test]
+    fn methods_areas_and_dates_are_plain_words() {
+        let ami = recipe("ami_30d_dodlighet");
+        let m = method_label(&ami, Lang::Sv);
+        assert!(!m.contains('_') && !m.contains(" / "), "{m}");
+        assert_eq!(area_name(&ami, Lang::En), "NPO Cardiovascular diseases");
+        assert_eq!(
+            date_text("2026-12-05T10:11:12Z", Lang::Sv),
+            "5\u{a0}december 2026"
+        );
+        assert_eq!(
+            date_text("2026-03-01T00:00:00Z", Lang::En),
+            "1\u{a0}March 2026"
+        );
+    }
 }

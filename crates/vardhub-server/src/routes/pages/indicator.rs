@@ -6,7 +6,7 @@ use super::format::{
     direction_label, display_factor, flag_label, headline, show, show_interval, status_label,
     unit_label,
 };
-use super::overview::{opening_kind, totals, values_for};
+use super::values::{opening_kind, totals, values_for};
 use super::{Base, message, render};
 use crate::auth::{Access, Caller};
 use crate::charts::{self, RegionPoint, embed};
@@ -132,9 +132,12 @@ pub async fn indicator(
     let data = values_for(&state, &caller).await?;
     let mine: Vec<_> = data
         .as_ref()
-        .map(|(_, v)| v.iter().filter(|v| v.indicator == id).collect())
+        .map(|d| d.values.iter().filter(|v| v.indicator == id).collect())
         .unwrap_or_default();
-    let all_values = data.as_ref().map(|(_, v)| v.as_slice()).unwrap_or_default();
+    let all_values = data
+        .as_ref()
+        .map(|d| d.values.as_slice())
+        .unwrap_or_default();
     let kinds = s.dimensions.period_kinds();
     let kind = q
         .as_ref()
@@ -341,7 +344,7 @@ pub async fn indicator(
                 lang.pick(&t.sv, &t.en)
             )
         }),
-        run_id: data.as_ref().map(|(r, _)| r.clone()),
+        run_id: data.as_ref().map(|d| d.run_id.clone()),
         periods: periods
             .iter()
             .map(|p| ((*p).to_owned(), *p == period))
