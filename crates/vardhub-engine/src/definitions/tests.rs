@@ -105,7 +105,7 @@ fn a_missing_field_is_named() {
 #[test]
 fn a_value_outside_the_options_is_invalid() {
     let f = findings_after("unit = \"proportion\"", "unit = \"procent\"");
-    one(&f, Mistake::InvalidValue, None, 7);
+    one(&f, Mistake::InvalidValue, None, 8);
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn the_file_must_be_named_after_the_id() {
 #[test]
 fn an_unknown_source_collection_is_named() {
     let f = findings_after("source = \"vardkontakter\"", "source = \"kontakter\"");
-    one(&f, Mistake::UnknownSource, Some("source"), 6);
+    one(&f, Mistake::UnknownSource, Some("source"), 7);
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn an_unknown_specification_version_is_named() {
         "source = \"vardkontakter\"",
         "source = \"vardkontakter\"\nsource_version = \"9.0.0\"",
     );
-    one(&f, Mistake::UnknownSourceVersion, Some("source_version"), 7);
+    one(&f, Mistake::UnknownSourceVersion, Some("source_version"), 8);
 }
 
 #[test]
@@ -157,15 +157,15 @@ fn a_variable_missing_from_the_specification_version_is_named() {
 #[test]
 fn codes_outside_their_code_system_or_list_are_named() {
     let f = findings_after("vardform = [\"SV\"]", "vardform = [\"SLV\"]");
-    let text = one(&f, Mistake::UnknownCode, Some("definition.vardform"), 20);
+    let text = one(&f, Mistake::UnknownCode, Some("definition.vardform"), 21);
     assert!(text.contains("SV, OV, PV"), "{text}");
     let f = findings_after(
         "hdia = [\"S720\", \"S721\", \"S722\"]",
         "hdia = [\"S720\", \"S7X1\", \"S722\"]",
     );
-    one(&f, Mistake::UnknownCode, Some("definition.hdia"), 20);
+    one(&f, Mistake::UnknownCode, Some("definition.hdia"), 21);
     let f = findings_after("\"NFB02\", \"NFB12\"", "\"NFB02\", \"12NFB\"");
-    one(&f, Mistake::UnknownCode, Some("definition.event_codes"), 21);
+    one(&f, Mistake::UnknownCode, Some("definition.event_codes"), 22);
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn a_unit_that_does_not_fit_the_block_or_the_interval_is_named() {
 #[test]
 fn a_share_target_above_one_is_out_of_range() {
     let f = findings_after("value = 0.75", "value = 75");
-    one(&f, Mistake::TargetOutOfRange, Some("target"), 16);
+    one(&f, Mistake::TargetOutOfRange, Some("target"), 17);
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn block_parameters_outside_their_range_are_named() {
         &f,
         Mistake::BlockParameter,
         Some("definition.within_hours"),
-        22,
+        23,
     );
 }
 
@@ -205,7 +205,7 @@ fn standardisation_without_a_reference_population_is_named() {
         "standardisation = \"none\"",
         "standardisation = \"indirect_age_sex\"",
     );
-    one(&f, Mistake::Standardisation, Some("standardisation"), 11);
+    one(&f, Mistake::Standardisation, Some("standardisation"), 12);
 }
 
 #[test]
@@ -214,7 +214,7 @@ fn texts_need_swedish_and_english() {
         "en = \"Hip fracture operated within 24 hours\"",
         "en = \"\"",
     );
-    one(&f, Mistake::MissingText, Some("title"), 12);
+    one(&f, Mistake::MissingText, Some("title"), 13);
 }
 
 #[test]
@@ -289,18 +289,18 @@ fn two_versions_of_a_specification_live_side_by_side() {
 fn a_level_the_block_cannot_publish_is_named() {
     // Hip-fracture episodes are counted where they were treated: no kommun of residence.
     let f = findings_after("sjukhus = [", "kommun = [");
-    let text = one(&f, Mistake::Dimensions, Some("dimensions.kommun"), 28);
+    let text = one(&f, Mistake::Dimensions, Some("dimensions.kommun"), 29);
     assert!(text.contains("per_inhabitants"), "{text}");
     // A finer level at a period the regions do not publish could not add up to them.
     let f = findings_after(
         "periods = [\"quarter\", \"year\", \"rolling12\"]",
         "periods = [\"quarter\", \"rolling12\"]",
     );
-    let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 28);
+    let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 29);
     assert!(text.contains("year"), "{text}");
     // Without the regions' finest period, a finer level's sums would tie periods together.
     let f = findings_after("sjukhus = [\"quarter\", \"year\"]", "sjukhus = [\"year\"]");
-    let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 28);
+    let text = one(&f, Mistake::Dimensions, Some("dimensions.sjukhus"), 29);
     assert!(text.contains("quarter"), "{text}");
 }
 
