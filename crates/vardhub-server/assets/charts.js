@@ -26,19 +26,52 @@
     el.setAttribute("data-regions", String(count));
   }
 
+  // Numbers the page language's way: decimal comma and non-breaking-space thousands in Swedish.
+  function formatLocale() {
+    if ((document.documentElement.getAttribute("lang") || "sv") !== "sv") { return undefined; }
+    return { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", "\u00a0kr"], minus: "\u2212" };
+  }
+
+  // Buttons after each chart that download it as PNG or SVG (every page's charts).
+  function addDownloads(view, el) {
+    var sv = (document.documentElement.getAttribute("lang") || "sv") === "sv";
+    var box = document.createElement("div");
+    box.className = "chart-downloads";
+    [["png", "PNG"], ["svg", "SVG"]].forEach(function (kind) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = (sv ? "Ladda ner diagrammet som " : "Download the chart as ") + kind[1];
+      b.addEventListener("click", function () {
+        view.toImageURL(kind[0], kind[0] === "png" ? 2 : 1).then(function (url) {
+          var a = document.createElement("a");
+          a.href = url;
+          a.download = el.id + "." + kind[0];
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+        });
+      });
+      box.appendChild(b);
+    });
+    el.parentNode.insertBefore(box, el.nextSibling);
+  }
+
   function render(script) {
     var id = script.getAttribute("data-chart-for");
     var el = document.getElementById(id);
     if (!el) return;
     var spec;
     try { spec = JSON.parse(script.textContent); } catch (e) { el.setAttribute("data-error", "spec"); return; }
-    window.vegaEmbed(el, spec, {
+    var options = {
       actions: false,
       renderer: "svg",
       ast: true,
       defaultStyle: false,
       tooltip: { disableDefaultStyle: true }
-    }).then(function (result) {
+    };
+    if (formatLocale()) { options.formatLocale = formatLocale(); }
+    window.vegaEmbed(el, spec, options).then(function (result) {
+      addDownloads(result.view, el);
       if (el.getAttribute("data-kind") !== "map") {
         el.setAttribute("data-rendered", "true");
         return;

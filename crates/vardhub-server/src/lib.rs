@@ -66,6 +66,7 @@ mod layers;
 mod listen;
 pub mod log_review;
 mod metrics;
+mod pdf;
 pub mod problem;
 pub mod published;
 pub mod pxweb;

@@ -57,6 +57,9 @@ pub(crate) fn indicator(g: &mut Graph, ctx: &Context, defs: &Definitions, recipe
     g.add(&ds, DCAT_KEYWORD, lang("indikator", "sv"));
     g.add(&ds, DCAT_KEYWORD, lang("indicator", "en"));
     g.add(&ds, DCAT_KEYWORD, lang(&spec.area, "sv"));
+    if let Some(en) = &spec.area_en {
+        g.add(&ds, DCAT_KEYWORD, lang(en, "en"));
+    }
     if let Some(source) = defs.specs().newest(&spec.source) {
         g.add(
             &ds,

@@ -91,7 +91,7 @@ fn table(spec: &IndicatorSpec, values: &[&PublicValue], updated: &str) -> PxTabl
             },
             PxPathElement {
                 id: slug(&spec.area),
-                label: Text::same(&spec.area),
+                label: Text::new(&spec.area, spec.area_en.as_deref().unwrap_or(&spec.area)),
             },
         ],
         dims,

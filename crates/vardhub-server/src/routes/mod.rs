@@ -121,6 +121,7 @@ pub fn router() -> Router<AppState> {
             post(pages::scenario_publication),
         )
         .route("/leveranser", get(pages::deliveries))
+        .route("/leveranser/{id}", get(pages::delivery_report))
         .route("/loggkontroll", get(pages::log_review))
         .route("/forskning", get(pages::research))
         .route("/forskning/utdata", get(pages::outputs))

@@ -257,7 +257,7 @@ async fn the_pages_show_the_values_with_their_source_in_swedish_and_english() {
     assert!(ct.starts_with("text/html"));
     for want in [
         "<html lang=\"sv\">",
-        "<caption>Andel som lever 30 dagar efter stroke (källa: Socialstyrelsens statistikdatabas)</caption>",
+        ">Andel som lever 30 dagar efter stroke (källa: Socialstyrelsens statistikdatabas)</caption>",
         "<a href=\"https://sdb.socialstyrelsen.se/\" rel=\"external\">Socialstyrelsens statistikdatabas</a>",
         "<th scope=\"row\">Riket</th><td>2018</td><td>Båda könen</td><td class=\"num\">85,3</td><td class=\"num\">21\u{a0}950</td><td class=\"num\">25\u{a0}732</td><td class=\"num\">84,9–85,7</td><td data-status=\"ok\">Uppgiften redovisas</td>",
         "<th scope=\"row\">Västra Götalandsregionen</th><td>2018 kv 1</td><td>Män</td><td class=\"num\">84</td>",

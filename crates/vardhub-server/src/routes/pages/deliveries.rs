@@ -18,12 +18,15 @@ use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, BTreeSet};
 use vardhub_store::{DeliveryFilter, DeliveryStatus, DeliverySummary};
 
-/// One cell of the matrix.
+/// One cell of the matrix: a symbol, a short visible text and (for a delivery) a link to its
+/// quality report, so that nothing needs a hover.
 pub struct Cell {
     symbol: &'static str,
     class: &'static str,
     label: String,
     title: String,
+    short: String,
+    href: Option<String>,
 }
 
 /// One collection's matrix.
@@ -49,6 +52,8 @@ fn cell(d: Option<&DeliverySummary>, lang: Lang) -> Cell {
             class: "saknas",
             label: lang.pick("saknas", "missing").into(),
             title: String::new(),
+            short: String::new(),
+            href: None,
         };
     };
     let (symbol, class, label) = match d.status {
@@ -65,9 +70,19 @@ fn cell(d: Option<&DeliverySummary>, lang: Lang) -> Cell {
             lang.pick("vilande – behöver bekräftas", "held – needs confirmation"),
         ),
     };
+    let short = match d.status {
+        DeliveryStatus::Accepted => lang.pick("ok", "ok").to_owned(),
+        DeliveryStatus::AcceptedWithWarnings => {
+            format!("{} {}", d.warnings, lang.pick("varn.", "warn."))
+        }
+        DeliveryStatus::Rejected => format!("{} {}", d.errors, lang.pick("fel", "err.")),
+        DeliveryStatus::Held => lang.pick("vilande", "held").to_owned(),
+    };
     Cell {
         symbol,
         class,
+        short,
+        href: Some(format!("/leveranser/{}", d.id)),
         label: label.to_owned(),
         title: format!(
             "{} v{}: {} {}, {} {}, {} {}",

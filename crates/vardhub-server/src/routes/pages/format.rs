@@ -226,6 +226,41 @@ pub fn status_label(v: &PublicValue, lang: Lang) -> &'static str {
     lang.pick(v.status.label_sv(), v.status.label_en())
 }
 
+/// A month (`2024-01`) in words: `januari 2024`, `January 2024`; anything else as given.
+pub fn month_text(period: &str, lang: Lang) -> String {
+    if vardhub_domain::Period::parse(period).is_err() {
+        return period.to_owned();
+    }
+    let day = date_text(&format!("{period}-01"), lang);
+    day.split_once(NBSP)
+        .map_or_else(|| day.clone(), |(_, rest)| rest.to_owned())
+}
+
+/// A published period in words: `januari 2024`, `kvartal 1 2024`, `år 2024`, `12 månader till
+/// och med mars 2024` (English alike); the text form when it does not parse.
+pub fn period_text(period: &str, lang: Lang) -> String {
+    use vardhub_domain::ReportPeriod;
+    match ReportPeriod::parse(period) {
+        Ok(ReportPeriod::Month(m)) => month_text(&m.to_string(), lang),
+        Ok(ReportPeriod::Quarter(y, q)) => match lang {
+            Lang::Sv => format!("kvartal {q} {y}"),
+            Lang::En => format!("Q{q} {y}"),
+        },
+        Ok(ReportPeriod::Year(y)) => match lang {
+            Lang::Sv => format!("år {y}"),
+            Lang::En => format!("year {y}"),
+        },
+        Ok(ReportPeriod::Rolling12(end)) => {
+            let m = month_text(&end.to_string(), lang);
+            match lang {
+                Lang::Sv => format!("12 månader till och med {m}"),
+                Lang::En => format!("12 months to {m}"),
+            }
+        }
+        Err(_) => period.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use super::{Base, message, render};
 use crate::auth::Caller;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, grouped};
 use crate::log_review::{ReviewQuery, Scope, days, region_view, review, scope};
 use crate::state::AppState;
 use askama::Template;
@@ -21,13 +21,18 @@ struct UserRow {
     user: String,
     region: String,
     microdata: String,
-    downloads: usize,
-    reads: usize,
-    refused: usize,
-    night: usize,
+    downloads: String,
+    reads: String,
+    refused: String,
+    night: String,
 }
 
-fn user_row(u: &UserSummary) -> UserRow {
+/// A count as the page language writes it (`12 345`, `12,345`).
+fn count(n: usize, lang: Lang) -> String {
+    grouped(n as f64, 0, lang)
+}
+
+fn user_row(u: &UserSummary, lang: Lang) -> UserRow {
     let t = u.totals();
     UserRow {
         user: u.user.clone(),
@@ -38,10 +43,10 @@ fn user_row(u: &UserSummary) -> UserRow {
             .cloned()
             .collect::<Vec<_>>()
             .join(", "),
-        downloads: t.downloads,
-        reads: t.other_reads,
-        refused: t.refused,
-        night: t.night,
+        downloads: count(t.downloads, lang),
+        reads: count(t.other_reads, lang),
+        refused: count(t.refused, lang),
+        night: count(t.night, lang),
     }
 }
 
@@ -63,7 +68,7 @@ struct LogReviewPage {
     regions: Vec<(String, String, bool)>,
     all: bool,
     verified: String,
-    events: usize,
+    events: String,
     flags: Vec<FlagRow>,
     users: Vec<UserRow>,
     csv: Vec<(String, String)>,
@@ -111,8 +116,9 @@ pub async fn log_review(
     };
     let verified = match report.chain {
         ChainCheck::Verified { entries } => format!(
-            "{} {entries} {}",
+            "{} {} {}",
             lang.pick("Loggen verifierad:", "Log verified:"),
+            count(entries, lang),
             lang.pick("poster", "entries")
         ),
         ChainCheck::NotVerified => lang
@@ -132,14 +138,14 @@ pub async fn log_review(
         Scope::All => (
             report.events.len(),
             report.flags.iter().map(flag_row).collect(),
-            report.users.iter().map(user_row).collect(),
+            report.users.iter().map(|u| user_row(u, lang)).collect(),
             String::new(),
         ),
         Scope::Region(r) => match region_view(&report, r, from, to) {
             Ok(v) => (
                 v.events.len(),
                 v.flags.iter().map(|f| flag_row(f)).collect(),
-                v.users.iter().map(|u| user_row(u)).collect(),
+                v.users.iter().map(|u| user_row(u, lang)).collect(),
                 v.region.clone(),
             ),
             Err(p) => return refuse(StatusCode::BAD_REQUEST, &p.detail),
@@ -172,7 +178,7 @@ pub async fn log_review(
             })
             .collect(),
         verified,
-        events,
+        events: count(events, lang),
         flags,
         users,
         csv,

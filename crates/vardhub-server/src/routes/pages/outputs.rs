@@ -11,7 +11,7 @@
 
 use super::{Base, render};
 use crate::auth::{Caller, Principal};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, grouped};
 use crate::problem::Problem;
 use crate::routes::outputs::{
     DecisionBody, OutputView, Scope, is_checker, may_decide, no_store, scope, visible,
@@ -29,7 +29,7 @@ const PAGE: &str = "/forskning/utdata";
 
 struct CellRow {
     label: String,
-    count: u64,
+    count: String,
     total: String,
     verdict: String,
     flagged: bool,
@@ -85,14 +85,12 @@ fn status_label(s: &str, t: Lang) -> String {
     .to_owned()
 }
 
-/// A magnitude as a Swedish or English number with at most two decimals.
+/// A magnitude as a Swedish or English number with at most two decimals, thousands grouped.
 fn number(v: f64, t: Lang) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    match t {
-        Lang::Sv => s.replace('.', ","),
-        Lang::En => s.to_owned(),
-    }
+    let decimals = s.split_once('.').map_or(0, |(_, d)| d.len());
+    grouped(v, decimals, t)
 }
 
 fn row(o: &OutputView, t: Lang) -> OutputRow {
@@ -104,7 +102,7 @@ fn row(o: &OutputView, t: Lang) -> OutputRow {
             let flagged = o.check.flags.iter().any(|f| f.cell == c.label);
             CellRow {
                 label: c.label.clone(),
-                count: c.count,
+                count: grouped(c.count as f64, 0, t),
                 total: c
                     .magnitude
                     .as_ref()

@@ -5,7 +5,7 @@
 
 use super::{Base, render};
 use crate::auth::Caller;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, grouped};
 use crate::problem::Problem;
 use crate::state::AppState;
 use askama::Template;
@@ -19,7 +19,7 @@ struct ReleaseRow {
     id: String,
     date: String,
     versions: String,
-    files: Vec<(String, u64, String)>,
+    files: Vec<(String, String, String)>,
 }
 
 struct ProjectView {
@@ -86,7 +86,13 @@ fn view(p: &PublicProject, t: Lang) -> ProjectView {
                 files: r
                     .files
                     .iter()
-                    .map(|f| (f.name.clone(), f.rows, f.sha256.clone()))
+                    .map(|f| {
+                        (
+                            f.name.clone(),
+                            grouped(f.rows as f64, 0, t),
+                            f.sha256.clone(),
+                        )
+                    })
                     .collect(),
             })
             .collect(),
