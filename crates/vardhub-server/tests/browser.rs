@@ -14,6 +14,11 @@
 //! chart render as SVG, each followed by its table; another administrator publishes it through
 //! the page's form; the public then sees the disclosure-checked copy; axe-core on every page.
 //!
+//! The dashboard (`dashboard`, issue 18): every page type in Swedish and English, at 1400 px and
+//! 390 px, logged out and as a region analyst — axe-core, no sideways scroll, no NaN, no empty
+//! chart, statuses and flags — with a screenshot of each; and the download of a filtered view,
+//! row by row against the page.
+//!
 //! External sources (`source_pages`, issue 17): an imported track-A file's pages, from the main
 //! menu, pass axe-core in Swedish and English.
 //!
@@ -22,6 +27,7 @@
 
 mod analysis_page;
 mod case_pages;
+mod dashboard;
 mod scenario_page;
 mod source_pages;
 mod support;
