@@ -769,7 +769,7 @@ fn definitions_check_names_file_line_and_field_and_exits_1() {
     let stdout = String::from_utf8_lossy(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("indicators/hoftfraktur_op_24h.toml:20: okänd kod [definition.vardform]"),
+        stdout.contains("indicators/hoftfraktur_op_24h.toml:21: okänd kod [definition.vardform]"),
         "{stdout}"
     );
     // Every other command refuses a folder with mistakes, naming them.
@@ -778,7 +778,7 @@ fn definitions_check_names_file_line_and_field_and_exits_1() {
         .arg(&defs)
         .args(["indicators", "list"]));
     assert_eq!(list.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&list.stderr).contains("hoftfraktur_op_24h.toml:20"));
+    assert!(String::from_utf8_lossy(&list.stderr).contains("hoftfraktur_op_24h.toml:21"));
 }
 
 #[test]
