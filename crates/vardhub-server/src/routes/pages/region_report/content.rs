@@ -10,10 +10,10 @@ use crate::routes::pages::format::{
 };
 use crate::routes::pages::quality::QualityNote;
 use crate::routes::pages::values::{opening_kind, totals};
-use vardhub_domain::{RegionCode, ReportPeriod};
-use vardhub_engine::indicator::Recipe;
+use vardhub_domain::{PeriodKind, RegionCode, ReportPeriod};
 use vardhub_engine::indicator::compute::SWEDEN;
 use vardhub_engine::indicator::spec::Direction;
+use vardhub_engine::indicator::{IndicatorSpec, Recipe};
 
 /// One indicator's line of the report.
 #[derive(Debug, Clone)]
@@ -180,9 +180,21 @@ fn shown(v: &PublicValue) -> bool {
     v.status.is_published()
 }
 
+/// The finest period kind the recipe publishes whose latest period shows the region's own value
+/// (a small region's quarter or year rather than a hidden month); `None` when no kind does.
+fn region_kind(values: &[PublicValue], s: &IndicatorSpec, region: &str) -> Option<PeriodKind> {
+    s.dimensions.period_kinds().iter().copied().find(|k| {
+        totals(values, &s.id, region, *k)
+            .into_iter()
+            .filter_map(|v| ReportPeriod::parse(&v.period).ok().map(|p| (p, v)))
+            .max_by_key(|(p, _)| *p)
+            .is_some_and(|(_, v)| shown(v))
+    })
+}
+
 fn row(values: &[PublicValue], recipe: &Recipe, region: &str, lang: Lang) -> Row {
     let s = &recipe.spec;
-    let kind = opening_kind(values, s);
+    let kind = region_kind(values, s, region).unwrap_or_else(|| opening_kind(values, s));
     let mut mine = totals(values, &s.id, region, kind);
     mine.sort_by_key(|v| ReportPeriod::parse(&v.period).ok());
     let sweden = totals(values, &s.id, SWEDEN, kind);
@@ -520,5 +532,42 @@ mod tests {
         assert!(strengths.is_empty() && weaknesses.is_empty());
         assert_eq!(unassessed.len(), 1);
         assert!(unassessed[0].why.starts_with(r.status.as_str()));
+    }
+
+    #[test]
+    fn a_region_is_reported_at_the_finest_kind_that_shows_its_own_value() {
+        let defs = Definitions::builtin();
+        let recipe = defs.recipes().get("hoftfraktur_op_24h").unwrap();
+        let v = |region, period, status, x| {
+            pv(V {
+                region,
+                period,
+                status,
+                x,
+                funnel: None,
+                meets: None,
+            })
+        };
+        let values = vec![
+            v("01", "2024-K3", Status::Ok, Some((0.8, 0.7, 0.9))),
+            v("01", "2024-K4", Status::HiddenSmall, None),
+            v("01", "2024", Status::Ok, Some((0.8, 0.7, 0.9))),
+            v("12", "2024-K4", Status::Ok, Some((0.6, 0.5, 0.7))),
+            v("12", "2024", Status::Ok, Some((0.6, 0.55, 0.65))),
+        ];
+        let kinds = recipe.spec.dimensions.period_kinds();
+        assert_eq!(kinds.first(), Some(&PeriodKind::Quarter));
+        assert_eq!(
+            region_kind(&values, &recipe.spec, "01"),
+            Some(PeriodKind::Year),
+            "the latest quarter hides region 01's value, the year shows it"
+        );
+        assert_eq!(
+            region_kind(&values, &recipe.spec, "12"),
+            Some(PeriodKind::Quarter)
+        );
+        assert_eq!(region_kind(&values, &recipe.spec, "25"), None);
+        let row = row(&values, recipe, "01", Lang::Sv);
+        assert!(row.shown && row.period == "2024", "{}", row.period);
     }
 }
