@@ -12,7 +12,7 @@
 
 use super::analyses::{Chart, Fact, Row, Section, Table};
 use crate::charts::{self, BandAxes, BandPoint, described};
-use crate::i18n::{Lang, grouped, number};
+use crate::i18n::{Lang, grouped};
 use vardhub_engine::scenario::Band;
 use vardhub_engine::whatif::{Change, ModelKind, ScenarioSpec};
 use vardhub_ops::scenario_document::{BedResult, Calibration, Disclosure, ScenarioBody};
@@ -111,7 +111,7 @@ pub fn change_words(c: &Change, spec: &ScenarioSpec, lang: Lang) -> String {
         lang.pick("från", "from"),
         c.start(&spec.horizon).format("%Y-%m-%d")
     );
-    let factor = |f: f64| number(f, 2, lang);
+    let factor = |f: f64| grouped(f, 2, lang);
     match c {
         Change::Demand {
             factor: f,
@@ -158,9 +158,9 @@ pub fn change_words(c: &Change, spec: &ScenarioSpec, lang: Lang) -> String {
 fn interval(b: &Band, decimals: usize, scale: f64, lang: Lang) -> String {
     format!(
         "{} {} {}",
-        number(b.lower * scale, decimals, lang),
+        grouped(b.lower * scale, decimals, lang),
         lang.pick("till", "to"),
-        number(b.upper * scale, decimals, lang)
+        grouped(b.upper * scale, decimals, lang)
     )
 }
 
@@ -177,7 +177,7 @@ fn mean_ci(b: &Band, decimals: usize, scale: f64, lang: Lang) -> String {
 fn median_ci(b: &Band, lang: Lang) -> String {
     format!(
         "{} ({})",
-        number(b.median, 1, lang),
+        grouped(b.median, 1, lang),
         interval(b, 1, 1.0, lang)
     )
 }
@@ -203,10 +203,10 @@ pub fn headline_sentence(r: &BedResult, lang: Lang) -> String {
             "Överbeläggningar per 100 vårdplatser",
             "Overcrowding per 100 staffed beds"
         ),
-        number(h.baseline.mean, 1, lang),
-        number(h.scenario.mean, 1, lang),
+        grouped(h.baseline.mean, 1, lang),
+        grouped(h.scenario.mean, 1, lang),
         lang.pick("skillnad", "difference"),
-        number(h.difference.mean, 1, lang),
+        grouped(h.difference.mean, 1, lang),
         lang.pick("95 % intervall", "95 % interval"),
         interval(&h.difference, 1, 1.0, lang),
     )
@@ -222,10 +222,10 @@ fn beds(r: &BedResult, disclosure: Option<&Disclosure>, lang: Lang) -> Shown {
                 "Belagda vårdplatser kl. 06, medel",
                 "Occupied beds at 06:00, mean"
             ),
-            number(h.census_baseline.mean, 1, lang),
-            number(h.census_scenario.mean, 1, lang),
+            grouped(h.census_baseline.mean, 1, lang),
+            grouped(h.census_scenario.mean, 1, lang),
             lang.pick("skillnad", "difference"),
-            number(h.census_difference.mean, 1, lang),
+            grouped(h.census_difference.mean, 1, lang),
             lang.pick("95 % intervall", "95 % interval"),
             interval(&h.census_difference, 1, 1.0, lang),
         ),
@@ -237,12 +237,12 @@ fn beds(r: &BedResult, disclosure: Option<&Disclosure>, lang: Lang) -> Shown {
                 "Utfallet under prognosperioden enligt vårdplatsinsamlingen",
                 "The outcome over the horizon by the bed collection"
             ),
-            number(o.overbelaggningar_per_100, 1, lang),
+            grouped(o.overbelaggningar_per_100, 1, lang),
             lang.pick(
                 "överbeläggningar per 100 vårdplatser",
                 "overcrowding per 100 staffed beds"
             ),
-            number(o.census, 1, lang),
+            grouped(o.census, 1, lang),
             lang.pick("belagda vårdplatser", "occupied beds"),
             o.days,
             lang.pick("dagar levererade", "days delivered"),
@@ -361,7 +361,7 @@ fn headline_table(r: &BedResult, lang: Lang) -> Table {
 fn replications(r: &BedResult, lang: Lang) -> String {
     let d = &r.headline.difference;
     let (n, seed) = (r.replications, r.seed);
-    let (se, width) = (number(d.se, 2, lang), number(d.upper - d.lower, 1, lang));
+    let (se, width) = (grouped(d.se, 2, lang), grouped(d.upper - d.lower, 1, lang));
     match lang {
         Lang::Sv => format!(
             "Resultaten bygger på {n} replikeringar av simuleringen (frö {seed}). Det räcker: skillnadens medelvärde har ett Monte Carlo-standardfel på {se}, litet jämfört med 95 %-intervallets bredd {width}. Fler replikeringar gör medelvärdet säkrare men intervallet inte smalare: intervallet beskriver hur mycket utfallet kan variera, inte osäkerheten i simuleringen."
@@ -421,12 +421,12 @@ fn fan(r: &BedResult, lang: Lang) -> Section {
                 median_ci(&m.scenario, lang),
                 m.observed.map_or_else(
                     || lang.pick("Inte levererat", "Not delivered").to_owned(),
-                    |o| number(o.overbelaggningar_per_100, 1, lang),
+                    |o| grouped(o.overbelaggningar_per_100, 1, lang),
                 ),
                 format!(
                     "{} / {}",
-                    number(m.staffed.0, 1, lang),
-                    number(m.staffed.1, 1, lang)
+                    grouped(m.staffed.0, 1, lang),
+                    grouped(m.staffed.1, 1, lang)
                 ),
             ],
         });
@@ -628,19 +628,19 @@ fn calibration(c: &Calibration, disclosure: Option<&Disclosure>, lang: Lang) -> 
             "inskrivningar",
             "Inskrivningar per dag",
             "Admissions per day",
-            number(c.admissions_per_day, 1, lang),
+            grouped(c.admissions_per_day, 1, lang),
         ),
         fact(
             "vardtid",
             "Medelvårdtid (dagar)",
             "Mean length of stay (days)",
-            number(c.mean_los_days, 1, lang),
+            grouped(c.mean_los_days, 1, lang),
         ),
         fact(
             "utlokalisering",
             "Andel av överskottet som utlokaliseras (%)",
             "Share of the excess placed on another ward (%)",
-            number(c.outlying_share * 100.0, 0, lang),
+            grouped(c.outlying_share * 100.0, 0, lang),
         ),
         fact(
             "uppvarmning",
@@ -652,7 +652,7 @@ fn calibration(c: &Calibration, disclosure: Option<&Disclosure>, lang: Lang) -> 
             "manadsniva",
             "Månadsnivåns spridning (σ för logaritmen)",
             "Spread of the month's level (σ of the log)",
-            number(c.month_level_sigma, 3, lang),
+            grouped(c.month_level_sigma, 3, lang),
         ),
     ]
 }

@@ -8,13 +8,13 @@
 use super::analyses::{Chart, Fact, Row, Section, Table};
 use super::scenario_sections::{Shown, stays};
 use crate::charts::{self, BandAxes, BandPoint, described};
-use crate::i18n::{Lang, grouped, number};
+use crate::i18n::{Lang, grouped};
 use vardhub_engine::scenario::Band;
 use vardhub_ops::scenario_document::{Disclosure, ObservedShare, WaitCalibration, WaitResult};
 
 /// A signed number: `+8,3`, `−1,2`, `0,0`.
 fn signed(v: f64, decimals: usize, lang: Lang) -> String {
-    let s = number(v, decimals, lang);
+    let s = grouped(v, decimals, lang);
     if v > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
         format!("+{s}")
     } else {
@@ -25,7 +25,7 @@ fn signed(v: f64, decimals: usize, lang: Lang) -> String {
 /// A share in per cent (`59,2 %`), `–` when undefined.
 fn percent(v: f64, lang: Lang) -> String {
     if v.is_finite() {
-        format!("{} %", number(v * 100.0, 1, lang))
+        format!("{} %", grouped(v * 100.0, 1, lang))
     } else {
         "–".to_owned()
     }
@@ -116,9 +116,9 @@ fn observed_words(o: &ObservedShare, lang: Lang) -> String {
 
 /// The calibration in a sentence: the lateness and what it rests on.
 fn lateness_sentence(c: &WaitCalibration, lang: Lang) -> String {
-    let l = number(c.lateness_days.abs(), 1, lang);
+    let l = grouped(c.lateness_days.abs(), 1, lang);
     let (median, share) = (
-        number(c.median_wait_days, 0, lang),
+        grouped(c.median_wait_days, 0, lang),
         percent(c.baseline_share, lang),
     );
     let n = c
@@ -127,7 +127,7 @@ fn lateness_sentence(c: &WaitCalibration, lang: Lang) -> String {
     match lang {
         Lang::Sv => format!(
             "Modellen är kalibrerad på basperiodens {n} avslutade väntetider ({} per dag; medianväntetid {median} dagar, {share} inom 90 dagar). Besöken ägde i median rum {l} dagar {} det medicinskt angivna måldatumet; den eftersläpningen antas bestå när kön betjänas i turordning.",
-            number(c.per_day, 1, lang),
+            grouped(c.per_day, 1, lang),
             if c.lateness_days < 0.0 {
                 "före"
             } else {
@@ -136,7 +136,7 @@ fn lateness_sentence(c: &WaitCalibration, lang: Lang) -> String {
         ),
         Lang::En => format!(
             "The model is calibrated on the baseline's {n} completed waits ({} per day; median wait {median} days, {share} within 90 days). Visits took place a median {l} days {} the medical target date; that lateness is assumed to persist as the list is served in order.",
-            number(c.per_day, 1, lang),
+            grouped(c.per_day, 1, lang),
             if c.lateness_days < 0.0 {
                 "before"
             } else {
@@ -258,8 +258,8 @@ fn replications(r: &WaitResult, lang: Lang) -> String {
     let d = &r.headline.difference;
     let (n, seed) = (r.replications, r.seed);
     let (se, width) = (
-        number(d.se * 100.0, 2, lang),
-        number((d.upper - d.lower) * 100.0, 1, lang),
+        grouped(d.se * 100.0, 2, lang),
+        grouped((d.upper - d.lower) * 100.0, 1, lang),
     );
     match lang {
         Lang::Sv => format!(
@@ -519,19 +519,19 @@ fn calibration(c: &WaitCalibration, disclosure: Option<&Disclosure>, lang: Lang)
             "per-dag",
             "Avslutade per dag",
             "Completed per day",
-            number(c.per_day, 1, lang),
+            grouped(c.per_day, 1, lang),
         ),
         fact(
             "efterslapning",
             "Eftersläpning mot måldatum, median (dagar)",
             "Lateness against the target date, median (days)",
-            number(c.lateness_days, 1, lang),
+            grouped(c.lateness_days, 1, lang),
         ),
         fact(
             "medianvantetid",
             "Medianväntetid (dagar)",
             "Median wait (days)",
-            number(c.median_wait_days, 0, lang),
+            grouped(c.median_wait_days, 0, lang),
         ),
         fact(
             "basandel",
