@@ -111,6 +111,24 @@ async fn report_for(
     })
 }
 
+/// The report of the region named in the path, handed to `show` with the page's frame; the 404
+/// page for an unknown region.
+async fn with_report(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    uri: &Uri,
+    code: &str,
+    show: impl FnOnce(Base, Report) -> Result<Response, Problem>,
+) -> Result<Response, Problem> {
+    let base = Base::new(lang, caller, uri);
+    let Ok(region) = RegionCode::parse(code) else {
+        return Ok(unknown_region(base));
+    };
+    let report = report_for(state, caller, region, lang).await?;
+    show(base, report)
+}
+
 /// `GET /regioner/{code}`: the region's summary, with links to the report and its PDF.
 pub async fn region(
     State(state): State<AppState>,
@@ -119,21 +137,19 @@ pub async fn region(
     uri: Uri,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let base = Base::new(lang, &caller, &uri);
-    let Ok(region) = RegionCode::parse(&code) else {
-        return Ok(unknown_region(base));
-    };
-    let report = report_for(&state, &caller, region, lang).await?;
-    let page = RegionPage {
-        base: Base::new(lang, &caller, &uri),
-        t: lang,
-        report,
-        table_id: "regiontabell",
-        regions: RegionCode::all()
-            .map(|r| (r.as_str().to_owned(), r.name().to_owned()))
-            .collect(),
-    };
-    Ok(render(&page).into_response())
+    with_report(&state, &caller, lang, &uri, &code, |base, report| {
+        let page = RegionPage {
+            base,
+            t: lang,
+            report,
+            table_id: "regiontabell",
+            regions: RegionCode::all()
+                .map(|r| (r.as_str().to_owned(), r.name().to_owned()))
+                .collect(),
+        };
+        Ok(render(&page).into_response())
+    })
+    .await
 }
 
 /// `GET /regioner/{code}/rapport`: the region report.
@@ -144,19 +160,17 @@ pub async fn region_report(
     uri: Uri,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let base = Base::new(lang, &caller, &uri);
-    let Ok(region) = RegionCode::parse(&code) else {
-        return Ok(unknown_region(base));
-    };
-    let report = report_for(&state, &caller, region, lang).await?;
-    let page = ReportPage {
-        base: Base::new(lang, &caller, &uri),
-        t: lang,
-        report,
-        table_id: "rapporttabell",
-        method: pdf_doc::method(lang),
-    };
-    Ok(render(&page).into_response())
+    with_report(&state, &caller, lang, &uri, &code, |base, report| {
+        let page = ReportPage {
+            base,
+            t: lang,
+            report,
+            table_id: "rapporttabell",
+            method: pdf_doc::method(lang),
+        };
+        Ok(render(&page).into_response())
+    })
+    .await
 }
 
 /// `GET /regioner/{code}/rapport.pdf`: the region report as a PDF (A4).
@@ -167,19 +181,17 @@ pub async fn region_report_pdf(
     uri: Uri,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let base = Base::new(lang, &caller, &uri);
-    let Ok(region) = RegionCode::parse(&code) else {
-        return Ok(unknown_region(base));
-    };
-    let report = report_for(&state, &caller, region, lang).await?;
-    let bytes = pdf_doc::pdf(&report, lang);
-    let disposition = format!("inline; filename=\"regionrapport-{}.pdf\"", region.as_str());
-    let mut res = bytes.into_response();
-    res.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    res.headers_mut().insert(
-        CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(Problem::internal)?,
-    );
-    Ok(res)
+    with_report(&state, &caller, lang, &uri, &code, |_, report| {
+        let bytes = pdf_doc::pdf(&report, lang);
+        let disposition = format!("inline; filename=\"regionrapport-{}.pdf\"", report.code);
+        let mut res = bytes.into_response();
+        res.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+        res.headers_mut().insert(
+            CONTENT_DISPOSITION,
+            HeaderValue::from_str(&disposition).map_err(Problem::internal)?,
+        );
+        Ok(res)
+    })
+    .await
 }
