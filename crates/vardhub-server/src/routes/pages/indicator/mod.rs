@@ -246,9 +246,7 @@ pub async fn indicator(
         // Only the kinds that have a period with a shown value.
         let coarser: Vec<&str> = kinds
             .iter()
-            .filter(|k| {
-                **k != view.kind && avail.iter().any(|(p, shown)| p.kind() == **k && *shown)
-            })
+            .filter(|k| **k != view.kind && avail.iter().any(|(p, c)| p.kind() == **k && c.any()))
             .map(|k| lang.pick(k.name_sv(), k.name_en()))
             .collect();
         let mut text = format!(
@@ -268,7 +266,7 @@ pub async fn indicator(
                 ),
                 coarser.join(lang.pick(" eller ", " or "))
             ));
-        } else if !avail.values().any(|shown| *shown) {
+        } else if !avail.values().any(|c| c.any()) {
             text.push_str(lang.pick(
                 " Ingen period har något visat värde för de här valen: fallen är för få eller inte levererade. Se status per område i tabellen.",
                 " No period has a shown value for these choices: the cases are too few or not delivered. See each area's status in the table.",

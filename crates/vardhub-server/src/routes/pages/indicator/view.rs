@@ -211,31 +211,60 @@ fn in_table(v: &PublicValue, kon: &str, age: &str, niva: Level) -> bool {
     v.kon == kon && v.aldersgrupp == age && (v.region == SWEDEN || v.level == niva.code())
 }
 
-/// Per period of the view's filters: whether any area (not Sweden) has a shown value.
+/// How many areas a period has in the table, and how many of them show a value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Areas with a shown value (Sweden not counted).
+    pub shown: usize,
+    /// Areas in the table (Sweden not counted).
+    pub total: usize,
+}
+
+impl Coverage {
+    /// At least one area's value is shown.
+    pub fn any(self) -> bool {
+        self.shown > 0
+    }
+
+    /// At least half of the areas' values are shown.
+    fn mostly(self) -> bool {
+        self.any() && 2 * self.shown >= self.total
+    }
+}
+
+/// The periods of the view's sex, age group and level, with how many areas each shows.
 pub fn periods(
     values: &[&PublicValue],
     kon: &str,
     age: &str,
     niva: Level,
-) -> BTreeMap<ReportPeriod, bool> {
-    let mut out: BTreeMap<ReportPeriod, bool> = BTreeMap::new();
+) -> BTreeMap<ReportPeriod, Coverage> {
+    let mut out: BTreeMap<ReportPeriod, Coverage> = BTreeMap::new();
     for v in values.iter().filter(|v| in_table(v, kon, age, niva)) {
         let Ok(p) = ReportPeriod::parse(&v.period) else {
             continue;
         };
-        let shown = v.region != SWEDEN && v.status.is_published() && v.value.is_some();
-        *out.entry(p).or_default() |= shown;
+        let c = out.entry(p).or_default();
+        if v.region != SWEDEN {
+            c.total += 1;
+            if v.status.is_published() && v.value.is_some() {
+                c.shown += 1;
+            }
+        }
     }
     out
 }
 
 /// The period the page shows: the asked-for period when it exists (and agrees with an
 /// asked-for kind); else the latest period of the asked-for kind with a shown value (or its
-/// latest); else the latest period with a shown value of the finest kind that has one; else
-/// the latest period of the finest kind that has any. Never a period where everything is
-/// hidden when another period shows values, unless asked for.
+/// latest). Without a wish: the latest period of the finest kind where at least half of the
+/// areas' values are shown (a small-count indicator opens on its latest quarter or year rather
+/// than on a month of hidden values); else, of the kinds' latest periods with a shown value, the
+/// one that shows the most areas (the finer on a tie); else the latest period of the finest
+/// kind. Never a period where everything is hidden when another period shows values, unless
+/// asked for.
 pub fn choose_period(
-    avail: &BTreeMap<ReportPeriod, bool>,
+    avail: &BTreeMap<ReportPeriod, Coverage>,
     kinds: &[PeriodKind],
     want_kind: Option<PeriodKind>,
     want: Option<ReportPeriod>,
@@ -252,18 +281,31 @@ pub fn choose_period(
         avail
             .iter()
             .rev()
-            .find(|(p, s)| p.kind() == kind && (!shown || **s))
-            .map(|(p, _)| *p)
+            .find(|(p, c)| p.kind() == kind && (!shown || c.any()))
+            .map(|(p, c)| (*p, *c))
     };
     if let Some(k) = want_kind
-        && let Some(p) = latest(k, true).or_else(|| latest(k, false))
+        && let Some((p, _)) = latest(k, true).or_else(|| latest(k, false))
     {
         return Some(p);
     }
-    kinds
+    let mostly = kinds
         .iter()
-        .find_map(|k| latest(*k, true))
+        .filter_map(|k| latest(*k, false))
+        .find(|(_, c)| c.mostly());
+    let most = || {
+        kinds.iter().filter_map(|k| latest(*k, true)).fold(
+            None,
+            |best: Option<(ReportPeriod, Coverage)>, (p, c)| match best {
+                Some((_, b)) if b.shown >= c.shown => best,
+                _ => Some((p, c)),
+            },
+        )
+    };
+    mostly
+        .or_else(most)
         .or_else(|| kinds.iter().find_map(|k| latest(*k, false)))
+        .map(|(p, _)| p)
 }
 
 /// Resolve the query against what the recipe publishes and what the values hold.
@@ -430,15 +472,36 @@ mod tests {
     #[test]
     fn the_page_opens_on_the_latest_period_that_shows_a_value() {
         let kinds = [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year];
+        let cov = |shown| Coverage { shown, total: 10 };
         let mut avail = BTreeMap::new();
-        avail.insert(p("2024-01"), true);
-        avail.insert(p("2024-02"), true);
-        avail.insert(p("2024-03"), false);
-        avail.insert(p("2024-K1"), true);
-        // The latest month hides everything: the month before.
+        avail.insert(p("2024-01"), cov(6));
+        avail.insert(p("2024-02"), cov(6));
+        avail.insert(p("2024-03"), cov(7));
+        avail.insert(p("2024-K1"), cov(9));
+        // The latest month shows most areas: that month.
+        assert_eq!(
+            choose_period(&avail, &kinds, None, None),
+            Some(p("2024-03"))
+        );
+        // The latest month hides everything: the latest quarter (which includes it) rather
+        // than an older month.
+        avail.insert(p("2024-03"), cov(0));
+        assert_eq!(
+            choose_period(&avail, &kinds, None, None),
+            Some(p("2024-K1"))
+        );
+        // Few areas shown anywhere: the latest period that shows the most.
+        avail.insert(p("2024-K1"), cov(2));
+        avail.insert(p("2024-02"), cov(3));
         assert_eq!(
             choose_period(&avail, &kinds, None, None),
             Some(p("2024-02"))
+        );
+        avail.insert(p("2024-K1"), cov(3));
+        assert_eq!(
+            choose_period(&avail, &kinds, None, None),
+            Some(p("2024-02")),
+            "a tie goes to the finer kind"
         );
         // Asked for a period: that one, even if hidden.
         assert_eq!(
@@ -457,14 +520,14 @@ mod tests {
         );
         // Every month hidden: the quarter.
         for m in ["2024-01", "2024-02"] {
-            avail.insert(p(m), false);
+            avail.insert(p(m), cov(0));
         }
         assert_eq!(
             choose_period(&avail, &kinds, None, None),
             Some(p("2024-K1"))
         );
         // Nothing shown at all: the latest of the finest kind.
-        avail.insert(p("2024-K1"), false);
+        avail.insert(p("2024-K1"), cov(0));
         assert_eq!(
             choose_period(&avail, &kinds, None, None),
             Some(p("2024-03"))
