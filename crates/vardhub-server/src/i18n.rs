@@ -90,15 +90,6 @@ pub fn area_name(code: &str, lang: Lang) -> String {
     )
 }
 
-/// Format a number the local way: decimal comma in Swedish, `decimals` places.
-pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
-    let s = format!("{v:.decimals$}");
-    match lang {
-        Lang::Sv => s.replace('.', ",").replace('-', "−"),
-        Lang::En => s,
-    }
-}
-
 /// The non-breaking space between thousands and before a unit (`73 141 kr`, `60,0 %`).
 pub const NBSP: char = '\u{a0}';
 
@@ -141,8 +132,8 @@ mod tests {
     fn lang_from_query_and_numbers() {
         assert_eq!(Lang::from_query(Some("a=1&lang=en")), Some(Lang::En));
         assert_eq!(Lang::from_query(Some("lang=xx")), None);
-        assert_eq!(number(12.345, 1, Lang::Sv), "12,3");
-        assert_eq!(number(12.345, 1, Lang::En), "12.3");
+        assert_eq!(grouped(12.345, 1, Lang::Sv), "12,3");
+        assert_eq!(grouped(12.345, 1, Lang::En), "12.3");
         assert_eq!(region_name("00", Lang::En), "Sweden");
         assert_eq!(region_name("25", Lang::Sv), "Region Norrbotten");
         assert_eq!(grouped(73_141.2, 0, Lang::Sv), "73\u{a0}141");
